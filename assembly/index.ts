@@ -1,0 +1,13 @@
+// The wasm module's exports: every kernel, plus the allocator the bindings use.
+// Kernels take byte addresses into linear memory and element counts, never AssemblyScript objects;
+// the TypeScript side (src/backend.ts) documents each one and validates arguments before calling.
+export { matmul } from './matmul';
+export { biasAdd, biasGrad } from './bias';
+export { activationForward, activationBackward, biasActivation } from './activation';
+export { softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError } from './loss';
+export {
+  sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
+} from './reduce';
+export { dropoutMask } from './dropout';
+export { sgdStep, momentumStep, adamStep, rmspropStep, adagradStep } from './optim';
+export { alloc, free } from './memory';

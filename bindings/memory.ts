@@ -1,0 +1,142 @@
+/**
+ * Owns the wasm linear memory: allocates f32/i32 buffers in it, frees them, and is the one place that
+ * makes typed-array views of it.
+ *
+ * A `WebAssembly.Memory` that grows detaches its old ArrayBuffer, and every view of the old buffer
+ * silently becomes empty (length 0). So no view is kept across a possible grow: each buffer's `.data`
+ * checks the memory's current ArrayBuffer and remakes its view when it changed. The check is one
+ * pointer comparison, so kernels and the training loop read `.data` freely with no copies.
+ */
+import type { Allocator, F32Buffer, I32Buffer } from '../src/backend.js';
+import type { WasmExports } from './exports.js';
+
+/** A block returned by alloc(); views share its `freed` flag so a view of a freed block is dead too. */
+interface Block {
+  readonly ptr: number;
+  freed: boolean;
+}
+
+abstract class WasmBuffer<T extends Float32Array | Int32Array> {
+  readonly backend = 'wasm' as const;
+  private cached: T | null = null;
+
+  constructor(
+    protected readonly memory: WebAssembly.Memory,
+    protected readonly block: Block,
+    readonly ptr: number,
+    readonly length: number,
+  ) {}
+
+  protected abstract makeView(buffer: ArrayBuffer): T;
+
+  get disposed(): boolean {
+    return this.block.freed;
+  }
+
+  get data(): T {
+    if (this.block.freed) throw new Error(`simdnet: this ${this.length}-element buffer was freed; it can no longer be read`);
+    const view = this.cached;
+    // After memory.grow the old ArrayBuffer is detached: remake the view on the current one.
+    if (view === null || view.buffer !== this.memory.buffer) return (this.cached = this.makeView(this.memory.buffer as ArrayBuffer));
+    return view;
+  }
+
+  protected checkView(offset: number, length: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 1 || offset + length > this.length) {
+      throw new RangeError(`simdnet: view(offset=${offset}, length=${length}) is outside a buffer of ${this.length} elements`);
+    }
+  }
+}
+
+export class WasmF32Buffer extends WasmBuffer<Float32Array> implements F32Buffer {
+  readonly dtype = 'f32' as const;
+  protected makeView(buffer: ArrayBuffer): Float32Array {
+    return new Float32Array(buffer, this.ptr, this.length);
+  }
+  view(offset: number, length: number): F32Buffer {
+    this.checkView(offset, length);
+    return new WasmF32Buffer(this.memory, this.block, this.ptr + offset * 4, length);
+  }
+}
+
+export class WasmI32Buffer extends WasmBuffer<Int32Array> implements I32Buffer {
+  readonly dtype = 'i32' as const;
+  protected makeView(buffer: ArrayBuffer): Int32Array {
+    return new Int32Array(buffer, this.ptr, this.length);
+  }
+  view(offset: number, length: number): I32Buffer {
+    this.checkView(offset, length);
+    return new WasmI32Buffer(this.memory, this.block, this.ptr + offset * 4, length);
+  }
+}
+
+/** Largest single buffer we allocate: 2^30 elements (4 GiB is wasm32's whole address space). */
+const MAX_ELEMENTS = 2 ** 30 - 16;
+
+function checkLength(what: string, lengthOrValues: number | ArrayLike<number>): number {
+  const length = typeof lengthOrValues === 'number' ? lengthOrValues : lengthOrValues.length;
+  if (!Number.isInteger(length) || length < 1 || length > MAX_ELEMENTS) {
+    throw new RangeError(`simdnet: ${what}(length) expects an integer from 1 to ${MAX_ELEMENTS}, got ${String(length)}`);
+  }
+  return length;
+}
+
+export class WasmAllocator implements Allocator {
+  private readonly live = new Set<Block>();
+
+  constructor(private readonly wasm: WasmExports) {}
+
+  private allocBlock(length: number): Block {
+    // Round up to whole 16-byte vectors, so f32x4 kernels may load a full vector at a row's end.
+    const bytes = Math.ceil(length / 4) * 16;
+    let ptr: number;
+    try {
+      ptr = this.wasm.alloc(bytes);
+    } catch (cause) {
+      throw new RangeError(`simdnet: out of wasm memory allocating ${bytes} bytes (${this.wasm.memory.buffer.byteLength} in use)`, { cause });
+    }
+    // TLSF hands out stale memory; f32(n) promises zeros.
+    new Uint8Array(this.wasm.memory.buffer, ptr, bytes).fill(0);
+    const block: Block = { ptr, freed: false };
+    this.live.add(block);
+    return block;
+  }
+
+  f32(lengthOrValues: number | ArrayLike<number>): F32Buffer {
+    const length = checkLength('f32', lengthOrValues);
+    const block = this.allocBlock(length);
+    const buffer = new WasmF32Buffer(this.wasm.memory, block, block.ptr, length);
+    if (typeof lengthOrValues !== 'number') buffer.data.set(lengthOrValues);
+    return buffer;
+  }
+
+  i32(lengthOrValues: number | ArrayLike<number>): I32Buffer {
+    const length = checkLength('i32', lengthOrValues);
+    const block = this.allocBlock(length);
+    const buffer = new WasmI32Buffer(this.wasm.memory, block, block.ptr, length);
+    if (typeof lengthOrValues !== 'number') buffer.data.set(lengthOrValues);
+    return buffer;
+  }
+
+  free(buffer: F32Buffer | I32Buffer): void {
+    if (!(buffer instanceof WasmF32Buffer || buffer instanceof WasmI32Buffer)) {
+      throw new TypeError(`simdnet: free(buffer) expects a buffer of the wasm backend, got one of '${(buffer as F32Buffer).backend}'`);
+    }
+    const block = (buffer as unknown as { block: Block }).block;
+    if (block.freed) throw new Error('simdnet: free(buffer): this buffer was already freed');
+    if (buffer.ptr !== block.ptr) throw new Error('simdnet: free(buffer): a view cannot be freed; free the buffer it was made from');
+    block.freed = true;
+    this.live.delete(block);
+    this.wasm.free(block.ptr);
+  }
+
+  /** Number of live (allocated, not freed) buffers: for tests that check nothing leaks. */
+  get liveBuffers(): number {
+    return this.live.size;
+  }
+
+  /** Current size of linear memory in bytes. */
+  get memoryBytes(): number {
+    return this.wasm.memory.buffer.byteLength;
+  }
+}

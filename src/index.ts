@@ -1,0 +1,8 @@
+/** simdnet: neural-network training on a WebAssembly SIMD core, with a pure-JS twin backend. */
+export { init, jsBackend } from './init.js';
+export type { InitOptions, ReadyBackend } from './init.js';
+export { ACTIVATIONS, MATMUL_LAYOUTS, ACTIVATION_DEFAULT_ALPHA } from './backend.js';
+export type {
+  ActivationName, Allocator, Backend, BackendName, F32Buffer, I32Buffer, Kernels, MatmulLayout,
+} from './backend.js';
+export { hasWasmSimd } from '../bindings/loader.js';
