@@ -1,0 +1,76 @@
+/** Shared test utilities: both backends, seeded data, closeness checks, central differences. */
+import { expect } from 'vitest';
+import { init, jsBackend, type ReadyBackend } from '../src/index.js';
+
+let wasmPromise: Promise<ReadyBackend> | null = null;
+
+/** The two backends (wasm instantiated once per test file, without warm-up). */
+export async function backends(): Promise<{ wasm: ReadyBackend; js: ReadyBackend }> {
+  wasmPromise ??= init({ backend: 'wasm', warmup: false });
+  return { wasm: await wasmPromise, js: jsBackend() };
+}
+
+/** mulberry32: a small seeded PRNG so every test's data is the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n uniform values in [−scale, scale), from `seed`. */
+export function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (r() * 2 - 1) * scale;
+  return out;
+}
+
+/** n integer labels in [0, classes). */
+export function randomLabels(n: number, classes: number, seed: number): Int32Array {
+  const r = rng(seed);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(r() * classes);
+  return out;
+}
+
+/**
+ * Asserts |actual[i] − expected[i]| ≤ atol + rtol·|expected[i]| for every i, and reports the worst
+ * element with `label` (which should name the sizes, e.g. "NN M=3 K=67 N=5") on failure.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, label: string): void {
+  expect(actual.length, `${label}: length`).toBe(expected.length);
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
+    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
+      worst = i;
+      worstExcess = excess;
+      if (Number.isNaN(a)) break;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  }
+}
+
+/**
+ * Central-difference derivative of a scalar function of x at element i: (f(x+h) − f(x−h)) / 2h.
+ * Evaluate f in float64 where possible; with float32 forward passes use h ≈ 1e-2..1e-3.
+ */
+export function centralDiff(f: (x: Float64Array) => number, x: Float64Array, i: number, h: number): number {
+  const saved = x[i];
+  x[i] = saved + h;
+  const plus = f(x);
+  x[i] = saved - h;
+  const minus = f(x);
+  x[i] = saved;
+  return (plus - minus) / (2 * h);
+}
