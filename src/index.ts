@@ -6,3 +6,4 @@ export type {
   ActivationName, Allocator, Backend, BackendName, F32Buffer, I32Buffer, Kernels, MatmulLayout,
 } from './backend.js';
 export { hasWasmSimd } from '../bindings/loader.js';
+export { Rng } from './random.js';
