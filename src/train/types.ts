@@ -1,0 +1,80 @@
+/**
+ * The contracts between the model (src/model/) and the training pieces it composes: learning-rate
+ * schedules, optimizers, regularizers and initializers (src/train/). Each piece has a serialisable
+ * `config` so a saved model can rebuild it, and a registry (`fromConfig`) that throws a clear error on
+ * an unknown name.
+ */
+import type { Backend, F32Buffer } from '../backend.js';
+import type { Rng } from '../random.js';
+
+/** A plain-data description of a piece: its registry name plus its options. */
+export interface PieceConfig {
+  readonly name: string;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * A learning-rate schedule: a plain function of the step t (0-based count of `unit`s since training
+ * began), so users can plot it. `unit` says whether t counts batches or epochs.
+ */
+export interface LearningRateSchedule {
+  (t: number): number;
+  readonly unit: 'batch' | 'epoch';
+  readonly config: PieceConfig;
+  /**
+   * For schedules driven by a validation metric (reduceOnPlateau): called by fit() after each epoch
+   * with the monitored value. Others do not define it.
+   */
+  report?(value: number, epoch: number): void;
+}
+
+/** Where training is, as an optimizer sees it. */
+export interface StepInfo {
+  /** Batches completed since training began (0-based index of this update). */
+  readonly batch: number;
+  /** Epochs completed since training began (0-based index of the current epoch). */
+  readonly epoch: number;
+}
+
+/** A saved optimizer state: the update count and each slot buffer (e.g. Adam's m and v). */
+export interface OptimizerState {
+  readonly step: number;
+  readonly slots: Readonly<Record<string, Float32Array>>;
+}
+
+/**
+ * An optimizer over ONE flat parameter buffer (all of a model's weights, back to back) and its
+ * gradient buffer of the same layout: one kernel pass per step (see Kernels.*Step).
+ */
+export interface Optimizer {
+  readonly config: PieceConfig;
+  /** The learning rate the next apply() will use at `info` (schedules resolved). */
+  learningRate(info: StepInfo): number;
+  /**
+   * One update: clips the gradient by norm if configured, resolves the learning rate, and runs the
+   * kernel. Allocates its slot buffers on `backend` on first use. Returns the learning rate used.
+   */
+  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number;
+  /** Copies the state out (for saving), or null before the first apply. */
+  getState(): OptimizerState | null;
+  /** Restores a state saved by getState() (slots must have the parameter count). */
+  setState(backend: Backend, state: OptimizerState, size: number): void;
+  /** Frees the slot buffers. */
+  dispose(): void;
+}
+
+/** A weight penalty added to the data loss. */
+export interface Regularizer {
+  readonly config: PieceConfig;
+  /** The penalty of w[0..len) (e.g. α·Σw² for l2). */
+  penalty(backend: Backend, w: F32Buffer, len: number): number;
+  /** g += ∂penalty/∂w (e.g. 2α·w for l2). */
+  addGradient(backend: Backend, w: F32Buffer, g: F32Buffer, len: number): void;
+}
+
+/** Fills a new weight tensor. */
+export interface Initializer {
+  readonly config: PieceConfig;
+  /** Fills `out` (a [fanIn, fanOut] kernel, or a bias with fanIn = its length) from `rng`. */
+  fill(out: Float32Array, fanIn: number, fanOut: number, rng: Rng): void;
+}
