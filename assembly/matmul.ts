@@ -1,8 +1,323 @@
-// STUB: to be replaced by the packed-panel SIMD implementation.
+// Single-precision matrix multiply, C (+)= op(A)·op(B), row-major, in the three layouts of
+// src/backend.ts (MatmulLayout): NN, TN (A stored [k,m]) and NT (B stored [n,k]).
+//
+// The structure is the classic Goto/BLIS one. The operands are copied ("packed") block by block into
+// scratch panels whose order is exactly the order the micro-kernel reads them in, so:
+//  - the micro-kernel reads both panels with unit stride, whatever the layout (the transposition of
+//    TN and NT happens in the packing routines, which are O(m·k + k·n), not in the O(m·k·n) loop);
+//  - a 1024-wide row of B no longer means a 4 KiB stride between consecutive k steps;
+//  - edges are padded with zeros, so the micro-kernel always computes a full MR×NR tile and only the
+//    write-back into C looks at the true tile size (C is never read or written out of bounds).
+//
+// Loop nest (cache blocking): for each NC-wide column block of B (jc), each KC-deep slice of k (pc):
+// pack B[pc:pc+kc, jc:jc+nc] (≤ KC·NC·4 = 512 KiB, stays in the 1–2 MiB L2); then for each MC-tall
+// row block of A (ic): pack A[ic:ic+mc, pc:pc+kc] (≤ 128 KiB); then for each 8-column micro-panel of
+// B (jr; 8 KiB, stays in L1 while ...) each 4-row micro-panel of A (ir): one micro-kernel call.
+//
+// Packed memory (f32 elements; p = k index within the KC slice, r/j = row/column within the panel):
+//
+//   Ap (MR = 4 rows per micro-panel)             Bp (NR = 8 columns per micro-panel)
+//   panel 0: rows ic+0 .. ic+3                   panel 0: columns jc+0 .. jc+7
+//   ┌────────────────────┐                       ┌────────────────────────────────────────┐
+//   │ A00 A10 A20 A30    │ p = 0                 │ B00 B01 B02 B03 │ B04 B05 B06 B07       │ p = 0
+//   │ A01 A11 A21 A31    │ p = 1                 │ B10 B11 B12 B13 │ B14 B15 B16 B17       │ p = 1
+//   │ ...                │                       │ ...   (v128 b0) │   (v128 b1)           │
+//   │ A0,kc-1 ... A3,kc-1│ p = kc-1              │ B(kc-1)0 ...             ... B(kc-1)7  │
+//   ├────────────────────┤                       ├────────────────────────────────────────┤
+//   panel 1: rows ic+4 .. ic+7                   panel 1: columns jc+8 .. jc+15
+//   ...  (rows past m are zeros)                 ...  (columns past n are zeros)
+//
+// Ap[panel][p][r] = A(ic + 4·panel + r, pc + p)   at byte (panel·kc·4 + p·4 + r)·4
+// Bp[panel][p][j] = B(pc + p, jc + 8·panel + j)   at byte (panel·kc·8 + p·8 + j)·4
+//
+// Micro-kernel: 4×8 tile of C in 8 f32x4 accumulators (4 rows × 2 vectors). Per k step it loads the
+// two B vectors and broadcasts each of the 4 A values (v128.load32_splat), then 8 mul + 8 add. That
+// is 11 live vector registers: wider tiles (12–16 accumulators) measured slower because V8 spills
+// them, so the tile is deliberately this size. No relaxed SIMD (no fma): mul then add.
+
 export const LAYOUT_NN: i32 = 0;
 export const LAYOUT_TN: i32 = 1;
 export const LAYOUT_NT: i32 = 2;
 
+/** Rows of the micro-tile (A values broadcast per k step). */
+const MR: i32 = 4;
+/** Columns of the micro-tile (two f32x4 vectors). */
+const NR: i32 = 8;
+/** Depth of a k slice: one A micro-panel (4 KiB) and one B micro-panel (8 KiB) fit L1 together. */
+const KC: i32 = 256;
+/** Rows of A packed at once (multiple of MR): MC·KC·4 = 128 KiB. */
+const MC: i32 = 128;
+/** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB, within L2. */
+const NC: i32 = 512;
+
+// Packing scratch, grown on demand and kept (no allocation per call once warm). heap.alloc may grow
+// linear memory; that only moves the JS views (the bindings remake them), not our addresses.
+let scratch: usize = 0;
+let scratchBytes: usize = 0;
+
+function ensureScratch(bytes: usize): usize {
+  if (bytes > scratchBytes) {
+    // The old contents are not needed: free + alloc rather than realloc (which would copy them).
+    if (scratch != 0) heap.free(scratch);
+    scratch = heap.alloc(bytes);
+    scratchBytes = bytes;
+  }
+  return scratch;
+}
+
+// @ts-ignore: decorator
+@inline
+function min32(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+// @ts-ignore: decorator
+@inline
+function roundUp(x: i32, to: i32): i32 {
+  return (x + to - 1) / to * to;
+}
+
+/**
+ * Packs the mc×kc block of A starting at (ic, pc) into MR-row micro-panels at `dst`.
+ * A(i, p) lives at a[i·rs + p·cs] (elements): rs = k, cs = 1 for a stored [m,k]; rs = 1, cs = m for [k,m].
+ */
+function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min32(MR, mc - ir);
+    const panel = dst + (<usize>(ir * kc) << 2);
+    const i = ic + ir;
+    if (rows == MR && cs == 1) {
+      // Rows are contiguous in k: transpose 4×4 blocks (4 rows × 4 k) into 4 k steps × 4 rows.
+      const r0 = a + (<usize>(i * rs + pc) << 2);
+      const r1 = r0 + (<usize>rs << 2);
+      const r2 = r1 + (<usize>rs << 2);
+      const r3 = r2 + (<usize>rs << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const off = <usize>p << 2;
+        transpose4(panel + (<usize>(p * MR) << 2), v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off));
+      }
+      for (; p < kc; p++) {
+        const off = <usize>p << 2;
+        const d = panel + (<usize>(p * MR) << 2);
+        store<f32>(d, load<f32>(r0 + off));
+        store<f32>(d, load<f32>(r1 + off), 4);
+        store<f32>(d, load<f32>(r2 + off), 8);
+        store<f32>(d, load<f32>(r3 + off), 12);
+      }
+    } else if (rows == MR && rs == 1) {
+      // The 4 rows of one k step are contiguous (A stored [k,m]): one vector per k step.
+      let src = a + (<usize>(pc * cs + i) << 2);
+      const step = <usize>cs << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(panel + (<usize>(p * MR) << 2), v128.load(src));
+        src += step;
+      }
+    } else {
+      // Edge panel (fewer than MR rows): scalar copy, zero padding for the missing rows.
+      for (let p = 0; p < kc; p++) {
+        const d = panel + (<usize>(p * MR) << 2);
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < rows ? load<f32>(a + (<usize>((i + r) * rs + (pc + p) * cs) << 2)) : 0;
+          store<f32>(d + (<usize>r << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs the kc×nc block of B starting at (pc, jc) into NR-column micro-panels at `dst`.
+ * B(p, j) lives at b[p·rs + j·cs]: rs = n, cs = 1 for b stored [k,n]; rs = 1, cs = k for [n,k].
+ */
+function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min32(NR, nc - jr);
+    const panel = dst + (<usize>(jr * kc) << 2);
+    const j = jc + jr;
+    if (cols == NR && cs == 1) {
+      // The 8 columns of one k step are contiguous: two vectors per k step.
+      let src = b + (<usize>(pc * rs + j) << 2);
+      const step = <usize>rs << 2;
+      for (let p = 0; p < kc; p++) {
+        const d = panel + (<usize>(p * NR) << 2);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        src += step;
+      }
+    } else if (cols == NR && rs == 1) {
+      // B stored [n,k]: each column is contiguous in k. Transpose two 4×4 blocks per 4 k steps.
+      const c0 = b + (<usize>(j * cs + pc) << 2);
+      const colStep = <usize>cs << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const off = <usize>p << 2;
+        const s0 = c0 + off;
+        const d = panel + (<usize>(p * NR) << 2);
+        const lo0 = v128.load(s0);
+        const lo1 = v128.load(s0 + colStep);
+        const lo2 = v128.load(s0 + 2 * colStep);
+        const lo3 = v128.load(s0 + 3 * colStep);
+        const s4 = s0 + 4 * colStep;
+        const hi0 = v128.load(s4);
+        const hi1 = v128.load(s4 + colStep);
+        const hi2 = v128.load(s4 + 2 * colStep);
+        const hi3 = v128.load(s4 + 3 * colStep);
+        transpose4x2(d, lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3);
+      }
+      for (; p < kc; p++) {
+        const d = panel + (<usize>(p * NR) << 2);
+        const s = c0 + (<usize>p << 2);
+        for (let jj = 0; jj < NR; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(s + <usize>jj * colStep));
+      }
+    } else {
+      // Edge panel (fewer than NR columns): scalar copy, zero padding for the missing columns.
+      for (let p = 0; p < kc; p++) {
+        const d = panel + (<usize>(p * NR) << 2);
+        for (let jj = 0; jj < NR; jj++) {
+          const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (j + jj) * cs) << 2)) : 0;
+          store<f32>(d + (<usize>jj << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/** Writes the transpose of the 4×4 block with rows x0..x3 as 4 consecutive vectors at dst. */
+// @ts-ignore: decorator
+@inline
+function transpose4(dst: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5); // x00 x10 x01 x11
+  const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5); // x20 x30 x21 x31
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7); // x02 x12 x03 x13
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7); // x22 x32 x23 x33
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+}
+
+/**
+ * Transposes two 4×4 blocks (columns 0–3 in lo*, 4–7 in hi*, each vector 4 k steps of one column)
+ * into 4 k steps of 8 columns: row p of the result is (lo0[p] lo1[p] lo2[p] lo3[p] hi0[p] … hi3[p]).
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4x2(dst: usize, l0: v128, l1: v128, l2: v128, l3: v128, h0: v128, h1: v128, h2: v128, h3: v128): void {
+  let t0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5);
+  let t1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+  let t2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7);
+  let t3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+  t0 = v128.shuffle<f32>(h0, h1, 0, 4, 1, 5);
+  t1 = v128.shuffle<f32>(h2, h3, 0, 4, 1, 5);
+  t2 = v128.shuffle<f32>(h0, h1, 2, 6, 3, 7);
+  t3 = v128.shuffle<f32>(h2, h3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), 16);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 48);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 80);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 112);
+}
+
+/**
+ * The 4×8 micro-kernel: tile = Ap panel (kc×4) ᵀ· Bp panel (kc×8), then C[rows×cols] (+)= tile,
+ * with C's top-left element at `c` and rows `ldc` bytes apart. `addC` adds into C (accumulate, or a
+ * later k slice); otherwise C is overwritten. `tile` is 128 bytes of scratch for edge tiles.
+ */
+function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  if (rows == MR && cols == NR) {
+    // Full tile: vector read-modify-write of 4 rows × 8 columns, all inside C.
+    if (addC) {
+      c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+    return;
+  }
+  // Edge tile: spill the tile to scratch, then copy only the rows × cols that exist in C.
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const src = tile + (<usize>(r * NR) << 2);
+    const dst = c + <usize>r * ldc;
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(src + o);
+      store<f32>(dst + o, addC ? load<f32>(dst + o) + v : v);
+    }
+  }
+}
+
+/** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend.ts. */
 export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  unreachable();
+  // Element strides of A(i,p) and B(p,j) for this layout.
+  const aRs = layout == LAYOUT_TN ? 1 : k;
+  const aCs = layout == LAYOUT_TN ? m : 1;
+  const bRs = layout == LAYOUT_NT ? 1 : n;
+  const bCs = layout == LAYOUT_NT ? k : 1;
+
+  const mcMax = min32(roundUp(m, MR), MC);
+  const kcMax = min32(k, KC);
+  const ncMax = min32(roundUp(n, NR), NC);
+  const apBytes = <usize>(mcMax * kcMax) << 2;
+  const bpBytes = <usize>(kcMax * ncMax) << 2;
+  const base = ensureScratch(apBytes + bpBytes + (<usize>(MR * NR) << 2));
+  const ap = base;
+  const bp = base + apBytes;
+  const tile = bp + bpBytes;
+  const ldc = <usize>n << 2;
+
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min32(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min32(KC, k - pc);
+      const addC = accumulate || pc > 0;
+      packB(bp, b, bRs, bCs, pc, jc, kc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min32(MC, m - ic);
+        packA(ap, a, aRs, aCs, ic, pc, mc, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min32(NR, nc - jr);
+          const bPanel = bp + (<usize>(jr * kc) << 2);
+          const cCol = c + (<usize>(jc + jr) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min32(MR, mc - ir);
+            microKernel(kc, ap + (<usize>(ir * kc) << 2), bPanel, cCol + <usize>(ic + ir) * ldc, ldc, rows, cols, addC, tile);
+          }
+        }
+      }
+    }
+  }
 }
