@@ -48,6 +48,8 @@ export interface OptimizerState {
  */
 export interface Optimizer {
   readonly config: PieceConfig;
+  /** The schedule when lr is one (fit() calls its report(), if it has one, after each epoch). */
+  readonly schedule?: LearningRateSchedule;
   /** The learning rate the next apply() will use at `info` (schedules resolved). */
   learningRate(info: StepInfo): number;
   /**
