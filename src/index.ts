@@ -7,3 +7,4 @@ export type {
 } from './backend.js';
 export { hasWasmSimd } from '../bindings/loader.js';
 export { Rng } from './random.js';
+export * from './data/index.js';
