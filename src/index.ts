@@ -8,3 +8,4 @@ export type {
 export { hasWasmSimd } from '../bindings/loader.js';
 export { Rng } from './random.js';
 export * from './data/index.js';
+export * from './train/index.js';
