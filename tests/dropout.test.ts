@@ -4,8 +4,8 @@
  * streams select masks reproducibly; bad arguments are refused with their name.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends } from './helpers.js';
+import type { ReadyBackend } from '../src/index.js';
+import { backends, bufferScope, expectSameBits } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 100000];
 const RATES = [0, 0.1, 0.25, 0.5, 0.9, 0.999];
@@ -16,24 +16,15 @@ beforeAll(async () => {
   ({ wasm, js } = await backends());
 });
 
-const made: [ReadyBackend, F32Buffer][] = [];
-afterEach(() => {
-  for (const [b, buf] of made.splice(0)) b.free(buf);
-  for (const b of [wasm, js]) expect(b.liveBuffers, `${b.name} buffers left after the test`).toBe(0);
-});
+const scope = bufferScope();
+const { f32 } = scope;
+afterEach(() => scope.freeAll(wasm, js));
 
 /** The mask of `len` elements from backend b (a copy). */
 function mask(b: ReadyBackend, len: number, rate: number, seed: number, stream: number): Float32Array {
-  const buf = b.f32(len);
-  made.push([b, buf]);
+  const buf = f32(b, len);
   b.dropoutMask(buf, len, rate, seed, stream);
   return Float32Array.from(buf.data);
-}
-
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  const ia = new Int32Array(a.buffer, a.byteOffset, a.length);
-  const ib = new Int32Array(b.buffer, b.byteOffset, b.length);
-  return ia.length === ib.length && ia.every((v, i) => v === ib[i]);
 }
 
 /** |count − n·p| within 5 standard deviations of Binomial(n, p) (fails by chance < 1e-6). */
@@ -49,7 +40,7 @@ describe('dropoutMask', () => {
         for (const [seed, stream] of [[0, 0], [1, 0], [0, 1], [123456789, 42], [-7, 2 ** 31 + 5], [2 ** 40 + 3, 9]]) {
           const a = mask(wasm, len, rate, seed, stream);
           const b = mask(js, len, rate, seed, stream);
-          expect(sameBits(a, b), `len=${len} rate=${rate} seed=${seed} stream=${stream}`).toBe(true);
+          expectSameBits(a, b, `len=${len} rate=${rate} seed=${seed} stream=${stream}`);
         }
       }
     });
@@ -93,7 +84,7 @@ describe('dropoutMask', () => {
       const other = mask(wasm, n, rate, seed, stream);
       if (seed === 99 + 2 ** 32) {
         // Seeds and streams are taken modulo 2³² (their 32-bit patterns), so this is the same mask.
-        expect(sameBits(other, a), 'seed and stream modulo 2^32').toBe(true);
+        expectSameBits(other, a, 'seed and stream modulo 2^32');
         continue;
       }
       let both = 0;
@@ -105,23 +96,21 @@ describe('dropoutMask', () => {
   it('gives the same mask for the same seed and stream, on any buffer', () => {
     for (const b of [wasm, js]) {
       const first = mask(b, 1001, 0.3, 7, 11);
-      expect(sameBits(mask(b, 1001, 0.3, 7, 11), first), `${b.name} repeat`).toBe(true);
+      expectSameBits(mask(b, 1001, 0.3, 7, 11), first, `${b.name} repeat`);
       // Element i hashes its index, not its address: a view one element into a buffer gets the same mask,
       // and a shorter mask is a prefix of a longer one.
-      const buf = b.f32(1003);
-      made.push([b, buf]);
+      const buf = f32(b, 1003);
       buf.data.fill(-1);
       b.dropoutMask(buf.view(1, 1001), 1001, 0.3, 7, 11);
-      expect(sameBits(buf.data.subarray(1, 1002), first), `${b.name} view`).toBe(true);
+      expectSameBits(buf.data.subarray(1, 1002), first, `${b.name} view`);
       expect([buf.data[0], buf.data[1002]], `${b.name} untouched outside the view`).toEqual([-1, -1]);
-      expect(sameBits(mask(b, 7, 0.3, 7, 11), first.subarray(0, 7)), `${b.name} prefix`).toBe(true);
+      expectSameBits(mask(b, 7, 0.3, 7, 11), first.subarray(0, 7), `${b.name} prefix`);
     }
   });
 
   it('refuses a rate outside [0, 1) and non-integer seeds, naming them', () => {
     for (const b of [wasm, js]) {
-      const buf = b.f32(8);
-      made.push([b, buf]);
+      const buf = f32(b, 8);
       for (const rate of [1, 1.5, -0.1, NaN, Infinity]) {
         expect(() => b.dropoutMask(buf, 8, rate, 0, 0), `${b.name} rate=${rate}`).toThrow(/dropoutMask: rate must be in \[0, 1\)/);
       }

@@ -1,6 +1,6 @@
 /** Shared test utilities: both backends, seeded data, closeness checks, central differences. */
 import { expect } from 'vitest';
-import { init, jsBackend, type ReadyBackend } from '../src/index.js';
+import { init, jsBackend, type F32Buffer, type I32Buffer, type ReadyBackend } from '../src/index.js';
 
 let wasmPromise: Promise<ReadyBackend> | null = null;
 
@@ -73,4 +73,38 @@ export function centralDiff(f: (x: Float64Array) => number, x: Float64Array, i: 
   const minus = f(x);
   x[i] = saved;
   return (plus - minus) / (2 * h);
+}
+
+/** Asserts two f32 arrays hold the same bits (NaN-safe; −0 ≠ +0), naming the first element that differs. */
+export function expectSameBits(actual: Float32Array, expected: Float32Array, label: string): void {
+  expect(actual.length, `${label}: length`).toBe(expected.length);
+  const a = new Int32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Int32Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== e[i]) expect.fail(`${label}: element ${i} is ${actual[i]}, expected the bits of ${expected[i]}`);
+  }
+}
+
+/**
+ * Buffers for one test at a time: f32()/i32() allocate and remember; freeAll(...backends) (call it in
+ * afterEach) frees them and checks that each backend given is left with no live buffer, so no test leaks.
+ */
+export function bufferScope() {
+  const made: [ReadyBackend, F32Buffer | I32Buffer][] = [];
+  return {
+    f32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): F32Buffer {
+      const buf = b.f32(lengthOrValues);
+      made.push([b, buf]);
+      return buf;
+    },
+    i32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): I32Buffer {
+      const buf = b.i32(lengthOrValues);
+      made.push([b, buf]);
+      return buf;
+    },
+    freeAll(...backends: ReadyBackend[]): void {
+      for (const [b, buf] of made.splice(0)) b.free(buf);
+      for (const b of backends) expect(b.liveBuffers, `${b.name} buffers left after the test`).toBe(0);
+    },
+  };
 }

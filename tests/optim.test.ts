@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, expectClose, randomArray } from './helpers.js';
+import { backends, bufferScope, expectClose, expectSameBits, randomArray } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 400000];
 const STEPS = 5;
@@ -28,17 +28,9 @@ beforeAll(async () => {
   ({ wasm, js } = await backends());
 });
 
-const made: [ReadyBackend, F32Buffer][] = [];
-afterEach(() => {
-  for (const [b, buf] of made.splice(0)) b.free(buf);
-  for (const b of [wasm, js]) expect(b.liveBuffers, `${b.name} buffers left after the test`).toBe(0);
-});
-
-function f32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): F32Buffer {
-  const buf = b.f32(lengthOrValues);
-  made.push([b, buf]);
-  return buf;
-}
+const scope = bufferScope();
+const { f32 } = scope;
+afterEach(() => scope.freeAll(wasm, js));
 
 /**
  * One optimizer: how many state buffers it keeps, the kernel call, and the float64 reference of one
@@ -112,15 +104,6 @@ const OPTIMIZERS: Optimizer[] = [
     },
   },
 ];
-
-/** Bit-for-bit equality of two f32 arrays. */
-function expectSameBits(a: Float32Array, b: Float32Array, label: string): void {
-  const ia = new Int32Array(a.buffer, a.byteOffset, a.length);
-  const ib = new Int32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ia[i] !== ib[i]) expect.fail(`${label}: element ${i} is ${a[i]} on wasm but ${b[i]} on js`);
-  }
-}
 
 function maxAbs(x: ArrayLike<number>): number {
   let m = 0;

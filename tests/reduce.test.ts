@@ -5,8 +5,8 @@
  * tried as a view starting one element in, so the wasm kernels see addresses that are not 16-aligned.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { F32Buffer, I32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, expectClose, randomArray, randomLabels, rng } from './helpers.js';
+import type { F32Buffer, ReadyBackend } from '../src/index.js';
+import { backends, bufferScope, expectClose, expectSameBits, randomArray, randomLabels, rng } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 400000];
 
@@ -23,24 +23,9 @@ beforeAll(async () => {
   ({ wasm, js } = await backends());
 });
 
-/** Buffers made by the current test, freed after it (so the wasm heap does not fill up). */
-const made: [ReadyBackend, F32Buffer | I32Buffer][] = [];
-afterEach(() => {
-  for (const [b, buf] of made.splice(0)) b.free(buf);
-  for (const b of [wasm, js]) expect(b.liveBuffers, `${b.name} buffers left after the test`).toBe(0);
-});
-
-function f32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): F32Buffer {
-  const buf = b.f32(lengthOrValues);
-  made.push([b, buf]);
-  return buf;
-}
-
-function i32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): I32Buffer {
-  const buf = b.i32(lengthOrValues);
-  made.push([b, buf]);
-  return buf;
-}
+const scope = bufferScope();
+const { f32, i32 } = scope;
+afterEach(() => scope.freeAll(wasm, js));
 
 /** A buffer holding `values` on backend b: the whole buffer, or a view one element in (unaligned). */
 function place(b: ReadyBackend, values: Float32Array, offset: number): F32Buffer {
@@ -108,15 +93,6 @@ function runElementwise(
     result[b.name] = Float32Array.from(bufs[0].data.subarray(0, len));
   }
   return { wasm: result.wasm, js: result.js };
-}
-
-/** Bit-for-bit equality of two f32 arrays (NaN-safe, and −0 ≠ +0). */
-function expectSameBits(a: Float32Array, b: Float32Array, label: string): void {
-  const ia = new Int32Array(a.buffer, a.byteOffset, a.length);
-  const ib = new Int32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (ia[i] !== ib[i]) expect.fail(`${label}: element ${i} is ${a[i]} on wasm but ${b[i]} on js`);
-  }
 }
 
 describe('elementwise kernels: axpy, addSign, scale, mul', () => {
