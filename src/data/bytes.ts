@@ -2,7 +2,7 @@
  * Byte-level helpers shared by the readers: gzip detection and browser-side decompression. Nothing
  * here touches Node: in Node, src/data/node.ts decompresses with node:zlib instead.
  */
-import { formatError } from './dataset.js';
+import { DataFormatError, formatError } from './dataset.js';
 
 /**
  * The most bytes a reader will produce or accept for one file: 2 GiB. Past it a typed array cannot be
@@ -42,7 +42,7 @@ export async function maybeGunzip(bytes: Uint8Array, name = 'data'): Promise<Uin
       chunks.push(value);
     }
   } catch (e) {
-    if (e instanceof Error && e.name === 'DataFormatError') throw e;
+    if (e instanceof DataFormatError) throw e;
     formatError('maybeGunzip', name, `is not a valid gzip stream (truncated or corrupt): ${e instanceof Error ? e.message : String(e)}`);
   }
   if (chunks.length === 1) return chunks[0];

@@ -4,7 +4,7 @@
  * unchanged, so one loaded data set can feed several experiments.
  */
 import { Rng } from '../random.js';
-import { createDataset, withRows, type Dataset } from './dataset.js';
+import { withRows, type Dataset } from './dataset.js';
 
 /**
  * 256 float32 values b/max: a byte→float conversion is one table load (the MNIST / CIFAR hot path),
@@ -136,9 +136,7 @@ export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
 export function take(ds: Dataset, n: number): Dataset {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`simdnet take: n must be a non-negative integer, got ${n}`);
   const m = Math.min(n, ds.n);
-  return createDataset({
-    x: ds.x.slice(0, m * ds.features), y: ds.y.slice(0, m), features: ds.features, classes: ds.classes, shape: ds.shape, labelNames: ds.labelNames,
-  });
+  return withRows(ds, ds.x.slice(0, m * ds.features), ds.y.slice(0, m));
 }
 
 /** Options of trainValTestSplit. */
