@@ -34,7 +34,11 @@ function run(b: Backend, opt: Optimizer, w: F32Buffer, g: F32Buffer, from: numbe
 
 /** The float64 reference of the update each config describes (the formulas in src/backend.ts). */
 function reference(config: PieceConfig, n: number): (w: Float64Array, g: Float64Array, lr: number, t: number) => void {
-  const c = config as Record<string, number & boolean>;
+  // The resolved hyper-parameters (the config of each factory; a family reads only its own).
+  const c = config as unknown as {
+    weightDecay: number; momentum: number; nesterov: boolean; beta1: number; beta2: number;
+    epsilon: number; rho: number; initialAccumulator: number;
+  };
   const s1 = new Float64Array(n);
   const s2 = new Float64Array(n);
   const decay = (w: Float64Array, lr: number, i: number) => w[i] - lr * c.weightDecay * w[i];
