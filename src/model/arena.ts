@@ -1,0 +1,62 @@
+/**
+ * The per-model scratch arena: every activation, pre-activation, dropout mask, backward buffer and
+ * loss gradient a pass over a batch needs, carved as views out of ONE f32 buffer (plus one i32 buffer
+ * for predicted classes). It is sized for `capacity` rows and serves any batch of m ≤ capacity rows
+ * (kernels use the first m rows of longer buffers), so it is allocated once for the largest batch a
+ * model sees and reused for every step; nothing is allocated per step and users dispose nothing.
+ *
+ *   floats: | layer 0: z | y | ... | layer 1: ... | ... | lossGrad [cap,out] | predictions [cap,out] |
+ *            each slot is capacity × width floats, row-major
+ */
+import type { Backend, F32Buffer, I32Buffer } from '../backend.js';
+import type { Layer, Scratch } from './layers.js';
+
+export class Arena {
+  /** Per-layer scratch views, by slot name. */
+  readonly scratch: Scratch[];
+  /** ∂loss/∂output [capacity, outputs]. */
+  readonly lossGrad: F32Buffer;
+  /** predict()'s values [capacity, outputs] (softmax / sigmoid of the outputs). */
+  readonly predictions: F32Buffer;
+  /** Predicted classes [capacity]. */
+  readonly classes: I32Buffer;
+  private readonly floats: F32Buffer;
+
+  /**
+   * `needsInputGradient[i]` says whether layer i must produce ∂L/∂x (its scratch may then hold a dx
+   * slot); `inputGradient` records whether the first layers were given one (for gradient checks).
+   */
+  constructor(
+    private readonly backend: Backend,
+    readonly capacity: number,
+    layers: readonly Layer[],
+    needsInputGradient: readonly boolean[],
+    readonly inputGradient: boolean,
+    outputs: number,
+  ) {
+    const widths = layers.map((layer, i) => layer.scratchWidths(needsInputGradient[i]));
+    let total = 2 * outputs;
+    for (const w of widths) for (const width of Object.values(w)) total += width;
+    this.floats = backend.f32(capacity * total);
+    try {
+      this.classes = backend.i32(capacity);
+    } catch (e) {
+      backend.free(this.floats);
+      throw e;
+    }
+    let offset = 0;
+    const take = (width: number): F32Buffer => {
+      const view = this.floats.view(offset, capacity * width);
+      offset += capacity * width;
+      return view;
+    };
+    this.scratch = widths.map((w) => Object.freeze(Object.fromEntries(Object.entries(w).map(([name, width]) => [name, take(width)]))));
+    this.lossGrad = take(outputs);
+    this.predictions = take(outputs);
+  }
+
+  dispose(): void {
+    this.backend.free(this.floats);
+    this.backend.free(this.classes);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * `dense({ units })`: a fully connected layer, y = f(x·W + b), with W a [in, out] kernel and b an [out]
+ * bias (Keras layout), both views of the model's flat parameter buffer.
+ *
+ *   forward:  z = x·W            matmul NN  [m,in]·[in,out]
+ *             y = f(z + b)       biasActivation (fused epilogue; z keeps the pre-activation)
+ *   backward: Δ = ∂y ⊙ f'(z)     activationBackward, in place on ∂y
+ *             ∂W = xᵀ·Δ          matmul TN  (no transpose is materialised)
+ *             ∂b = Σ_rows Δ      biasGrad
+ *             ∂x = Δ·Wᵀ          matmul NT  (skipped by the first trainable layer)
+ *
+ * With activation 'step' the gradient through the layer is zero (the step's derivative is 0 almost
+ * everywhere): a network of step units cannot learn by backpropagation. A step neuron (the formal
+ * neuron / perceptron) is there to demonstrate the model, with weights set by hand via setWeights().
+ */
+import type { ActivationName, Backend, F32Buffer } from '../backend.js';
+import type { Rng } from '../random.js';
+import type { Initializer, PieceConfig, Regularizer } from '../train/types.js';
+import { OptionReader } from '../train/pieces.js';
+import { Layer, type ParamSpec, type RunContext, type Scratch } from './layers.js';
+import { resolveActivation, type ResolvedActivation } from './activation-layer.js';
+import { resolveInitializer, resolveRegularizer, type PieceSpec } from './resolve.js';
+
+export interface DenseOptions {
+  /** The number of units (neurons): the output width. */
+  units: number;
+  /**
+   * The activation f applied after the bias. Leave 'identity' on the last layer of a model trained
+   * with softmaxCrossEntropy or sigmoidCrossEntropy: those losses take logits.
+   * @default 'identity'
+   */
+  activation?: ActivationName;
+  /**
+   * The activation's parameter: the slope a of sigmoid 1/(1+e^(−a·z)), the negative slope of
+   * leakyRelu, the α of elu (the others ignore it).
+   * @default ACTIVATION_DEFAULT_ALPHA[activation] (sigmoid 1, leakyRelu 0.01, elu 1)
+   */
+  activationAlpha?: number;
+  /**
+   * Whether the layer has a bias b.
+   * @default true
+   */
+  useBias?: boolean;
+  /**
+   * How W is initialised: an initializer from src/train/initializers, its name, or its config.
+   * @default 'glorotUniform'
+   */
+  kernelInitializer?: PieceSpec<Initializer>;
+  /**
+   * How b is initialised.
+   * @default 'zeros'
+   */
+  biasInitializer?: PieceSpec<Initializer>;
+  /**
+   * A penalty on W (e.g. l2(1e-4)), added to the loss and its gradient; null for none.
+   * @default null
+   */
+  kernelRegularizer?: PieceSpec<Regularizer> | null;
+  /**
+   * A penalty on b; null for none.
+   * @default null
+   */
+  biasRegularizer?: PieceSpec<Regularizer> | null;
+  /**
+   * The layer's name (prefixes its weights' names: 'dense_1/kernel').
+   * @default 'dense_<k>', k counting this model's dense layers from 1
+   */
+  name?: string;
+}
+
+const DENSE_OPTIONS = [
+  'units', 'activation', 'activationAlpha', 'useBias', 'kernelInitializer', 'biasInitializer',
+  'kernelRegularizer', 'biasRegularizer', 'name',
+];
+
+export interface DenseConfig {
+  readonly type: 'dense';
+  readonly name: string;
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly activationAlpha: number;
+  readonly useBias: boolean;
+  readonly kernelInitializer: PieceConfig;
+  readonly biasInitializer: PieceConfig;
+  readonly kernelRegularizer: PieceConfig | null;
+  readonly biasRegularizer: PieceConfig | null;
+}
+
+export class Dense extends Layer {
+  readonly type = 'dense';
+  readonly units: number;
+  readonly activation: ResolvedActivation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  private w: F32Buffer | null = null;
+  private b: F32Buffer | null = null;
+  private dw: F32Buffer | null = null;
+  private db: F32Buffer | null = null;
+
+  constructor(options: DenseOptions) {
+    const r = new OptionReader('dense', options, DENSE_OPTIONS);
+    const name = r.raw('name');
+    if (name !== undefined && (typeof name !== 'string' || name === '')) r.fail('name', 'a non-empty string', name);
+    super(name as string | undefined);
+    this.units = r.number('units', undefined, { min: 1, integer: true });
+    this.activation = resolveActivation('dense', r.raw('activation') ?? 'identity', r.raw('activationAlpha'));
+    this.useBias = r.boolean('useBias', true);
+    this.kernelInitializer = resolveInitializer('dense', 'kernelInitializer', r.raw('kernelInitializer') ?? 'glorotUniform');
+    this.biasInitializer = resolveInitializer('dense', 'biasInitializer', r.raw('biasInitializer') ?? 'zeros');
+    this.kernelRegularizer = resolveRegularizer('dense', 'kernelRegularizer', r.raw('kernelRegularizer'));
+    this.biasRegularizer = resolveRegularizer('dense', 'biasRegularizer', r.raw('biasRegularizer'));
+  }
+
+  protected outputSizeFor(): number {
+    return this.units;
+  }
+
+  override params(): ParamSpec[] {
+    const specs: ParamSpec[] = [{ name: 'kernel', shape: [this.inputSize, this.units], length: this.inputSize * this.units }];
+    if (this.useBias) specs.push({ name: 'bias', shape: [this.units], length: this.units });
+    return specs;
+  }
+
+  override initialize(values: Float32Array, rng: Rng): void {
+    const k = this.inputSize * this.units;
+    this.kernelInitializer.fill(values.subarray(0, k), this.inputSize, this.units, rng);
+    // A bias is initialised with fanIn = its length (the Initializer contract).
+    if (this.useBias) this.biasInitializer.fill(values.subarray(k, k + this.units), this.units, 1, rng);
+  }
+
+  override attach(params: F32Buffer[], grads: F32Buffer[]): void {
+    this.w = params[0];
+    this.dw = grads[0];
+    this.b = this.useBias ? params[1] : null;
+    this.db = this.useBias ? grads[1] : null;
+  }
+
+  override scratchWidths(needsInputGradient: boolean): Record<string, number> {
+    const widths: Record<string, number> = { z: this.units };
+    // z holds the pre-activation; y is separate unless f is the identity (then y = z).
+    if (this.activation.name !== 'identity') widths.y = this.units;
+    if (needsInputGradient) widths.dx = this.inputSize;
+    return widths;
+  }
+
+  private weights(): { w: F32Buffer; dw: F32Buffer } {
+    if (this.w === null || this.dw === null) throw new Error(`simdnet: dense layer '${this.name}' has no parameters attached`);
+    return { w: this.w, dw: this.dw };
+  }
+
+  forward(ctx: RunContext, x: F32Buffer, m: number, _training: boolean, scratch: Scratch): F32Buffer {
+    const b = ctx.backend;
+    const { name, alpha } = this.activation;
+    const z = scratch.z;
+    b.matmul('NN', x, this.weights().w, z, m, this.inputSize, this.units);
+    if (name === 'identity') {
+      if (this.b !== null) b.biasAdd(z, this.b, m, this.units);
+      return z;
+    }
+    b.biasActivation(name, z, this.b, scratch.y, m, this.units, alpha);
+    return scratch.y;
+  }
+
+  backward(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number, _training: boolean, needsInputGradient: boolean, scratch: Scratch): F32Buffer | null {
+    const b = ctx.backend;
+    const { w, dw } = this.weights();
+    const { name, alpha } = this.activation;
+    const n = this.units;
+    if (name !== 'identity') b.activationBackward(name, scratch.z, scratch.y, dy, dy, m * n, alpha);
+    b.matmul('TN', x, dy, dw, this.inputSize, m, n);
+    if (this.db !== null) b.biasGrad(dy, this.db, m, n);
+    if (!needsInputGradient) return null;
+    b.matmul('NT', dy, w, scratch.dx, m, n, this.inputSize);
+    return scratch.dx;
+  }
+
+  override get regularized(): boolean {
+    return this.kernelRegularizer !== null || (this.useBias && this.biasRegularizer !== null);
+  }
+
+  override penalty(backend: Backend): number {
+    let p = 0;
+    if (this.kernelRegularizer !== null) p += this.kernelRegularizer.penalty(backend, this.weights().w, this.inputSize * this.units);
+    if (this.biasRegularizer !== null && this.b !== null) p += this.biasRegularizer.penalty(backend, this.b, this.units);
+    return p;
+  }
+
+  override addPenaltyGradient(backend: Backend): void {
+    const { w, dw } = this.weights();
+    if (this.kernelRegularizer !== null) this.kernelRegularizer.addGradient(backend, w, dw, this.inputSize * this.units);
+    if (this.biasRegularizer !== null && this.b !== null && this.db !== null) this.biasRegularizer.addGradient(backend, this.b, this.db, this.units);
+  }
+
+  toConfig(): DenseConfig {
+    return {
+      type: 'dense',
+      name: this.name ?? 'dense',
+      units: this.units,
+      activation: this.activation.name,
+      activationAlpha: this.activation.alpha,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer.config,
+      biasInitializer: this.biasInitializer.config,
+      kernelRegularizer: this.kernelRegularizer?.config ?? null,
+      biasRegularizer: this.biasRegularizer?.config ?? null,
+    };
+  }
+}
+
+/**
+ * A fully connected layer. Examples:
+ *
+ *     dense({ units: 128, activation: 'relu', kernelRegularizer: l2(1e-4) })
+ *     dense({ units: 1, activation: 'sigmoid', activationAlpha: 2 })   // one neuron, sigmoid of slope 2
+ */
+export function dense(options: DenseOptions): Dense {
+  return new Dense(options);
+}

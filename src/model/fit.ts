@@ -1,0 +1,311 @@
+/**
+ * The training loop behind `model.fit(x, y, options)`.
+ *
+ * Data is validated and copied into backend memory once; each epoch, the training rows are visited
+ * in an order shuffled by Rng(seed, epoch) and gathered batch by batch into reused buffers. Per
+ * batch: forward, fused loss + gradient, backward into the flat gradient buffer, regularizer
+ * gradients, then one optimizer pass over the flat parameter buffer. Nothing is allocated on the
+ * backend inside the loop.
+ *
+ * batchSize: 'full' is full-batch gradient descent (one step per epoch, the true gradient), 1 is
+ * online SGD, n is mini-batch (the last batch of an epoch holds the remaining rows).
+ *
+ * Reproducibility: the shuffle of epoch e depends only on (seed, e) where e counts the model's epochs
+ * over its whole life (model.epochsTrained), the dropout masks only on the model's dropout seed and
+ * stream counter, and schedules on the model's global batch/epoch counts; all three are saved with
+ * the model. So fit(4 epochs) gives the same weights, bit for bit, as fit(2), save, load, fit(2).
+ */
+import { Rng } from '../random.js';
+import { OptionReader } from '../train/pieces.js';
+import type { BatchLogs, Callback, EpochLogs, StopReason } from './callbacks.js';
+import { checkCallbacks } from './callbacks.js';
+import { BatchBuffers, DataSet, type Features, type Targets } from './data.js';
+import type { Sequential } from './sequential.js';
+
+export interface StopWhen {
+  /**
+   * Stop when ‖∇‖², the squared L2 norm of the full flat gradient (data loss + penalty) of the epoch's
+   * last batch, falls under this value. It is checked after each epoch; with batchSize 'full' it is the
+   * norm of the true gradient at the weights before the last step. stopReason is 'gradNormSquared'.
+   */
+  gradNormSquared?: number;
+}
+
+export interface FitOptions {
+  /**
+   * Epochs to run in this call (a model's epochs keep counting across calls: model.epochsTrained).
+   * @default 1
+   */
+  epochs?: number;
+  /**
+   * Rows per gradient step: 'full' for full-batch gradient descent, 1 for online SGD, n for mini-batches.
+   * A number above the training rows means 'full'.
+   * @default 32
+   */
+  batchSize?: number | 'full';
+  /**
+   * Visit the training rows in a new random order each epoch (mini-batch and online only; a full
+   * batch's gradient does not depend on the order).
+   * @default true
+   */
+  shuffle?: boolean;
+  /**
+   * Seeds the shuffling (epoch e's order depends only on seed and e).
+   * @default the model's seed
+   */
+  seed?: number;
+  /**
+   * The fraction of rows held out for validation: the LAST ⌊n·split⌋ rows of x and y, before any
+   * shuffling (as in Keras), so the split is the same every run. Not with validationData.
+   * @default 0
+   */
+  validationSplit?: number;
+  /**
+   * Validation data, evaluated after each epoch (valLoss, valAccuracy). Not with validationSplit.
+   * @default null
+   */
+  validationData?: { readonly x: Features; readonly y: Targets } | null;
+  /**
+   * Objects with hooks called during training (see Callback), e.g. earlyStopping().
+   * @default []
+   */
+  callbacks?: readonly Callback[];
+  /**
+   * A stopping criterion besides the epoch count.
+   * @default null
+   */
+  stopWhen?: StopWhen | null;
+  /**
+   * Stops training cleanly between two batches when aborted: fit() resolves with stopReason 'aborted'
+   * (the epoch in progress is not recorded in the history). fit() yields to the event loop every few
+   * tens of milliseconds so a timer or a UI can abort it.
+   * @default undefined (no signal)
+   */
+  signal?: AbortSignal;
+  /**
+   * Print one line per epoch (loss, metrics, lr, speed) with console.log.
+   * @default false
+   */
+  verbose?: boolean;
+}
+
+export interface History {
+  /** Epochs completed by this fit() call. */
+  readonly epochs: number;
+  readonly stopReason: StopReason;
+  /** Each numeric EpochLogs value per completed epoch: loss, dataLoss, penalty, accuracy, valLoss, lr, ... */
+  readonly history: Record<string, number[]>;
+}
+
+interface ResolvedFitOptions {
+  epochs: number;
+  batchSize: number | 'full';
+  shuffle: boolean;
+  seed: number;
+  validationSplit: number;
+  validationData: { readonly x: Features; readonly y: Targets } | null;
+  callbacks: readonly Callback[];
+  gradNormSquared: number | null;
+  signal: AbortSignal | null;
+  verbose: boolean;
+}
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'stopWhen', 'signal', 'verbose'];
+
+function resolveFitOptions(options: FitOptions, modelSeed: number): ResolvedFitOptions {
+  const r = new OptionReader('fit', options, FIT_OPTIONS);
+  const batchSize = r.raw('batchSize') === 'full' ? 'full' : r.number('batchSize', 32, { min: 1, integer: true });
+  const validationSplit = r.number('validationSplit', 0, { min: 0, below: 1 });
+  const vd = r.raw('validationData') ?? null;
+  if (vd !== null) {
+    if (typeof vd !== 'object' || !('x' in vd) || !('y' in vd)) r.fail('validationData', '{ x, y }', vd);
+    if (validationSplit > 0) r.fail('validationSplit', '0 when validationData is given (give one or the other)', validationSplit);
+  }
+  let gradNormSquared: number | null = null;
+  const stopWhen = r.raw('stopWhen');
+  if (stopWhen !== undefined && stopWhen !== null) {
+    gradNormSquared = new OptionReader('fit stopWhen', stopWhen, ['gradNormSquared']).optionalNumber('gradNormSquared', null, { above: 0 });
+  }
+  const signal = r.raw('signal') ?? null;
+  if (signal !== null && (typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) r.fail('signal', 'an AbortSignal', signal);
+  return {
+    epochs: r.number('epochs', 1, { min: 1, integer: true }),
+    batchSize,
+    shuffle: r.boolean('shuffle', true),
+    seed: r.number('seed', modelSeed, { min: 0, below: 2 ** 32, integer: true }),
+    validationSplit,
+    validationData: vd as ResolvedFitOptions['validationData'],
+    callbacks: checkCallbacks(r.raw('callbacks') ?? []),
+    gradNormSquared,
+    signal: signal as AbortSignal | null,
+    verbose: r.boolean('verbose', false),
+  };
+}
+
+/** The seed of epoch e's shuffle: a function of (seed, e) only, so resumed runs shuffle alike. */
+function epochSeed(seed: number, epoch: number): number {
+  return (seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Lets timers and events (an abort from a UI or a timeout) run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+const YIELD_EVERY_MS = 25;
+
+async function call<K extends keyof Callback>(callbacks: readonly Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+  for (const c of callbacks) {
+    const f = c[hook] as ((...a: unknown[]) => unknown) | undefined;
+    if (f === undefined) continue;
+    const result = f.apply(c, args);
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
+  }
+}
+
+function format(logs: EpochLogs, epoch: number, total: number): string {
+  const parts = [`epoch ${epoch}/${total}`];
+  for (const [key, value] of Object.entries(logs)) {
+    if (key === 'epoch' || key === 'samplesPerSec') continue;
+    parts.push(`${key} ${Number.isInteger(value) ? value : (value as number).toPrecision(4)}`);
+  }
+  parts.push(`${Math.round(logs.samplesPerSec)} samples/s`);
+  return parts.join('  ');
+}
+
+export async function fitModel(model: Sequential, x: Features, y: Targets, options: FitOptions): Promise<History> {
+  const { loss, optimizer, metrics } = model.requireCompiled('fit');
+  const o = resolveFitOptions(options, model.seed);
+  const b = model.backend;
+  const net = model.net;
+  const owned: Array<{ dispose(): void }> = [];
+  try {
+    const all = model.inputData('fit', x, y, loss);
+    owned.push(all);
+    let train: DataSet = all;
+    let val: DataSet | null = null;
+    if (o.validationData !== null) {
+      val = model.inputData('fit validationData', o.validationData.x, o.validationData.y, loss);
+      owned.push(val);
+    } else if (o.validationSplit > 0) {
+      const nVal = Math.floor(all.n * o.validationSplit);
+      if (nVal < 1 || nVal >= all.n) {
+        throw new RangeError(`simdnet fit: validationSplit ${o.validationSplit} of ${all.n} rows leaves ${all.n - nVal} for training and ${nVal} for validation; each needs at least one`);
+      }
+      train = all.slice(0, all.n - nVal);
+      val = all.slice(all.n - nVal, nVal);
+    }
+    const n = train.n;
+    const size = o.batchSize === 'full' ? n : Math.min(o.batchSize, n);
+    const batches = Math.ceil(n / size);
+    // Shuffled mini-batches are gathered into reused buffers; otherwise batches are contiguous views.
+    const gathered = o.shuffle && size < n ? new BatchBuffers(b, size, model.inputSize, model.outputSize, loss.usesTargets) : null;
+    if (gathered !== null) owned.push(gathered);
+    const order = gathered !== null ? new Int32Array(n) : null;
+    // Size the arena for the largest batch now, so the first step does not reallocate mid-epoch.
+    net.arenaFor(size);
+
+    const wantsBatchLogs = o.callbacks.some((c) => c.onBatchEnd !== undefined);
+    const history: Record<string, number[]> = {};
+    let stopReason: StopReason = 'completed';
+    let epochsRun = 0;
+    let lastYield = now();
+    model.takeStopRequest();
+    await call(o.callbacks, 'onTrainBegin', model);
+
+    training: for (let e = 0; e < o.epochs; e++) {
+      if (o.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const epoch = model.epochsTrained;
+      await call(o.callbacks, 'onEpochBegin', epoch, model);
+      if (order !== null) {
+        for (let i = 0; i < n; i++) order[i] = i;
+        new Rng(epochSeed(o.seed, epoch)).shuffle(order);
+      }
+      const t0 = now();
+      let lossSum = 0, penaltySum = 0, correct = 0, lr = NaN, gradNormSquared = NaN;
+      for (let k = 0; k < batches; k++) {
+        if (o.signal?.aborted) {
+          stopReason = 'aborted';
+          break training;
+        }
+        const start = k * size;
+        const m = Math.min(size, n - start);
+        let step;
+        if (gathered !== null && order !== null) {
+          const targets = gathered.gather(train, order, start, m);
+          step = model.gradientStep(gathered.x, targets, m, true);
+        } else {
+          const part = m === n ? train : train.slice(start, m);
+          step = model.gradientStep(part.x, part.y!, m, true);
+        }
+        const last = k === batches - 1;
+        // ‖∇‖² costs one pass over the parameters: computed only when something reads it.
+        const norm = o.gradNormSquared !== null || wantsBatchLogs || last ? b.sumSquares(net.grads, net.size) : null;
+        const info = { batch: model.batchesTrained, epoch };
+        const total = step.dataLoss + step.penalty;
+        if (!Number.isFinite(total) || (norm !== null && !Number.isFinite(norm))) {
+          const what = Number.isFinite(total) ? 'the gradient is not finite' : `the loss is ${total}`;
+          throw new Error(`simdnet fit: training diverged: ${what} at epoch ${e + 1} of ${o.epochs}, batch ${k + 1} of ${batches}; ` +
+            `try a lower learning rate (this step's was ${optimizer.learningRate(info)})`);
+        }
+        lr = optimizer.apply(b, net.params, net.grads, net.size, info);
+        model.advance(0, 1);
+        lossSum += step.dataLoss * m;
+        penaltySum += step.penalty * m;
+        correct += step.correct;
+        if (last && norm !== null) gradNormSquared = norm;
+        if (wantsBatchLogs) {
+          const logs: BatchLogs = {
+            epoch, batch: k, size: m, loss: step.dataLoss + step.penalty, dataLoss: step.dataLoss, penalty: step.penalty,
+            accuracy: step.correct / m, lr, gradNormSquared: norm ?? NaN,
+          };
+          await call(o.callbacks, 'onBatchEnd', k, logs, model);
+        }
+        if (now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
+      }
+      const seconds = (now() - t0) / 1000;
+      model.advance(1, 0);
+      const dataLoss = lossSum / n;
+      const penalty = penaltySum / n;
+      const logs: Record<string, number> = { epoch, loss: dataLoss + penalty, dataLoss, penalty };
+      if (metrics.includes('accuracy')) logs.accuracy = correct / n;
+      if (metrics.includes('zeroOneLoss')) logs.zeroOneLoss = 1 - correct / n;
+      if (val !== null) {
+        const v = model.evaluateData(val, Math.max(256, net.arenaCapacity));
+        logs.valLoss = v.loss;
+        logs.valDataLoss = v.dataLoss;
+        if (metrics.includes('accuracy')) logs.valAccuracy = v.accuracy;
+        if (metrics.includes('zeroOneLoss')) logs.valZeroOneLoss = v.zeroOneLoss;
+      }
+      logs.lr = lr;
+      logs.samplesPerSec = seconds > 0 ? n / seconds : Infinity;
+      logs.gradNormSquared = gradNormSquared;
+      // Plateau schedules watch the validation loss (the training loss without validation data).
+      optimizer.schedule?.report?.(logs.valLoss ?? logs.loss, epoch);
+      for (const [key, value] of Object.entries(logs)) if (key !== 'epoch') (history[key] ??= []).push(value);
+      epochsRun++;
+      if (o.verbose) console.log(format(logs as unknown as EpochLogs, e + 1, o.epochs));
+      await call(o.callbacks, 'onEpochEnd', epoch, logs as unknown as EpochLogs, model);
+      const requested = model.takeStopRequest();
+      if (requested !== null) {
+        stopReason = requested;
+        break;
+      }
+      if (o.gradNormSquared !== null && gradNormSquared < o.gradNormSquared) {
+        stopReason = 'gradNormSquared';
+        break;
+      }
+    }
+    await call(o.callbacks, 'onTrainEnd', { epochs: epochsRun, stopReason }, model);
+    return { epochs: epochsRun, stopReason, history };
+  } finally {
+    for (const d of owned.reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+/** The layer registry: a saved topology's plain-data layers back into layer objects. */
+import { Dense, type DenseConfig } from './dense.js';
+import { ActivationLayer, type ActivationConfig } from './activation-layer.js';
+import { Dropout, type DropoutConfig } from './dropout.js';
+import type { Layer, LayerConfig } from './layers.js';
+
+const LAYERS: { readonly [T in LayerConfig['type']]: (config: Extract<LayerConfig, { type: T }>) => Layer } = {
+  dense: ({ name, units, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }: DenseConfig) =>
+    new Dense({ name, units, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }),
+  activation: ({ name, activation, alpha }: ActivationConfig) => new ActivationLayer({ name: activation, alpha, layerName: name }),
+  dropout: ({ name, rate }: DropoutConfig) => new Dropout({ name, rate }),
+};
+
+/** Rebuilds a layer from its config; an unknown type is an error naming the known ones. */
+export function layerFromConfig(config: LayerConfig): Layer {
+  const type = (config as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(LAYERS, type)) {
+    throw new RangeError(`simdnet: unknown layer type ${JSON.stringify(type)}; known types: ${Object.keys(LAYERS).join(', ')}`);
+  }
+  return (LAYERS[type as LayerConfig['type']] as (c: LayerConfig) => Layer)(config);
+}

@@ -1,0 +1,184 @@
+/**
+ * The numeric core of a Sequential model: its layers, the ONE flat parameter buffer (every kernel and
+ * bias back to back, Keras order) with its matching flat gradient buffer, the scratch arena, and the
+ * forward and backward passes. Sequential (the public API) and fit() drive it.
+ *
+ *   params: | dense_1/kernel [in,h] | dense_1/bias [h] | dense_2/kernel [h,out] | dense_2/bias [out] |
+ *   grads:  | same layout                                                                          |
+ *
+ * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
+ */
+import type { Backend, F32Buffer } from '../backend.js';
+import { Rng } from '../random.js';
+import { Arena } from './arena.js';
+import type { Layer, RunContext } from './layers.js';
+
+/** Where one parameter tensor sits in the flat buffer. */
+export interface ParamEntry {
+  /** 'dense_1/kernel' */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly length: number;
+}
+
+export class Network {
+  readonly outputSize: number;
+  readonly params: F32Buffer;
+  readonly grads: F32Buffer;
+  /** Number of parameters (floats in `params`). */
+  readonly size: number;
+  readonly entries: readonly ParamEntry[];
+  /** True when some layer has a regularizer (penalties are computed only then). */
+  readonly regularized: boolean;
+  /** Counter-based dropout: masks are a function of (dropoutSeed, stream). */
+  readonly dropoutSeed: number;
+  /** The next dropout stream; advanced once per mask, saved with the model. */
+  dropoutStream = 0;
+  private readonly firstTrainable: number;
+  private arena: Arena | null = null;
+  /** Each layer's forward input, kept for the backward pass (reused: no per-step allocation). */
+  private readonly inputs: F32Buffer[];
+  private readonly ctx: RunContext;
+  private disposed = false;
+
+  constructor(
+    readonly backend: Backend,
+    readonly inputSize: number,
+    readonly layers: readonly Layer[],
+    seed: number,
+  ) {
+    let width = inputSize;
+    for (const layer of layers) width = layer.build(width);
+    this.outputSize = width;
+    const entries: ParamEntry[] = [];
+    let offset = 0;
+    for (const layer of layers) {
+      for (const p of layer.params()) {
+        entries.push({ name: `${layer.name}/${p.name}`, shape: p.shape, offset, length: p.length });
+        offset += p.length;
+      }
+    }
+    this.firstTrainable = layers.findIndex((l) => l.params().length > 0);
+    if (this.firstTrainable < 0) throw new RangeError('simdnet sequential: the model has no layer with parameters (add a dense layer)');
+    this.size = offset;
+    this.entries = entries;
+    this.regularized = layers.some((l) => l.regularized);
+
+    // Initialisation draws every tensor from one Rng in Keras order, so the seed fixes all weights.
+    const rng = new Rng(seed);
+    this.params = backend.f32(this.size);
+    try {
+      this.grads = backend.f32(this.size);
+    } catch (e) {
+      backend.free(this.params);
+      throw e;
+    }
+    try {
+      this.initialize(rng);
+    } catch (e) {
+      backend.free(this.params);
+      backend.free(this.grads);
+      throw e;
+    }
+    this.dropoutSeed = rng.fork() & 0x7fffffff;
+    this.inputs = new Array<F32Buffer>(layers.length);
+    this.ctx = { backend, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+  }
+
+  /** Gives each layer views of its parameters and gradients, and fills its parameters from `rng`. */
+  private initialize(rng: Rng): void {
+    const values = this.params.data;
+    let at = 0;
+    for (const layer of this.layers) {
+      const specs = layer.params();
+      if (specs.length === 0) continue;
+      const params: F32Buffer[] = [];
+      const grads: F32Buffer[] = [];
+      let end = at;
+      for (const p of specs) {
+        params.push(this.params.view(end, p.length));
+        grads.push(this.grads.view(end, p.length));
+        end += p.length;
+      }
+      layer.initialize(values.subarray(at, end), rng);
+      layer.attach(params, grads);
+      at = end;
+    }
+  }
+
+  /** The arena for a batch of m rows: the current one when it is large enough, else a larger one. */
+  arenaFor(m: number, inputGradient = false): Arena {
+    this.checkAlive();
+    const a = this.arena;
+    if (a !== null && a.capacity >= m && (a.inputGradient || !inputGradient)) return a;
+    const capacity = Math.max(m, a?.capacity ?? 0);
+    const withInput = inputGradient || (a?.inputGradient ?? false);
+    const needs = this.layers.map((_, i) => withInput || i > this.firstTrainable);
+    // Free the old arena first so the new one can reuse its memory.
+    a?.dispose();
+    this.arena = null;
+    this.arena = new Arena(this.backend, capacity, this.layers, needs, withInput, this.outputSize);
+    return this.arena;
+  }
+
+  /** Rows the current arena holds (0 before the first pass). */
+  get arenaCapacity(): number {
+    return this.arena?.capacity ?? 0;
+  }
+
+  /** Runs x [m, inputSize] through every layer; returns the outputs [m, outputSize] (an arena view). */
+  forward(arena: Arena, x: F32Buffer, m: number, training: boolean): F32Buffer {
+    let h = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      this.inputs[i] = h;
+      h = this.layers[i].forward(this.ctx, h, m, training, arena.scratch[i]);
+    }
+    return h;
+  }
+
+  /**
+   * Backpropagates dOut = ∂L/∂outputs (overwritten) through the layers of the forward pass just run,
+   * writing every parameter gradient. Layers before the first trainable one are skipped, and so is the
+   * first trainable layer's ∂x, unless `inputGradient` (then ∂L/∂x [m, inputSize] is returned).
+   */
+  backward(arena: Arena, dOut: F32Buffer, m: number, training: boolean, inputGradient: boolean): F32Buffer | null {
+    let dy: F32Buffer | null = dOut;
+    const stop = inputGradient ? 0 : this.firstTrainable;
+    for (let i = this.layers.length - 1; i >= stop && dy !== null; i--) {
+      dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i]);
+    }
+    return inputGradient ? dy : null;
+  }
+
+  /** Σ of every layer's regularizer penalties (0 without regularizers). */
+  penalty(): number {
+    if (!this.regularized) return 0;
+    let p = 0;
+    for (const layer of this.layers) p += layer.penalty(this.backend);
+    return p;
+  }
+
+  /** grads += ∂penalty/∂params. */
+  addPenaltyGradient(): void {
+    if (!this.regularized) return;
+    for (const layer of this.layers) layer.addPenaltyGradient(this.backend);
+  }
+
+  checkAlive(): void {
+    if (this.disposed) throw new Error('simdnet: this model was disposed');
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.arena?.dispose();
+    this.arena = null;
+    this.backend.free(this.params);
+    this.backend.free(this.grads);
+  }
+}
