@@ -9,4 +9,5 @@ export { hasWasmSimd } from '../bindings/loader.js';
 export { Rng } from './random.js';
 export * from './data/index.js';
 export * from './train/index.js';
+export * from './plot/index.js';
 export * from './model/index.js';
