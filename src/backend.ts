@@ -85,7 +85,7 @@ export interface Kernels {
   activationForward(act: ActivationName, x: F32Buffer, y: F32Buffer, len: number, alpha?: number): void;
   /**
    * dx = dy ⊙ f'(x), where y = f(x) was the forward output (kernels use whichever of x, y is cheaper).
-   * dx may be dy (in place). The step function's derivative is 0 everywhere (its true derivative
+   * dx may be any of x, y, dy exactly (in place). The step function's derivative is 0 everywhere (its true derivative
    * almost everywhere), so no gradient flows through a step activation.
    */
   activationBackward(act: ActivationName, x: F32Buffer, y: F32Buffer, dy: F32Buffer, dx: F32Buffer, len: number, alpha?: number): void;

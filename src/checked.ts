@@ -132,9 +132,11 @@ export function checked(impl: Kernels, backend: BackendName): Kernels {
       const v = call('activationBackward');
       v.activation(act); v.size('len', len); v.alpha(alpha);
       for (const [name, b] of [['x', x], ['y', y], ['dy', dy], ['dx', dx]] as const) v.f32(name, b, len, `len = ${len}`);
+      // Elementwise: each output element depends only on the same element of the inputs, so dx may be
+      // any of them exactly (in place), but must not partly overlap one.
       v.sameOrDisjoint('dx', dx, 'dy', dy, len);
-      v.disjoint('dx', dx, len, 'x', x, len);
-      v.disjoint('dx', dx, len, 'y', y, len);
+      v.sameOrDisjoint('dx', dx, 'x', x, len);
+      v.sameOrDisjoint('dx', dx, 'y', y, len);
       impl.activationBackward(act, x, y, dy, dx, len, alpha);
     },
     biasActivation(act, z, bias, y, m, n, alpha) {
