@@ -1,0 +1,63 @@
+/**
+ * `--plot DIR`: the pictures of a training run. Training curves and the learning-rate schedule for
+ * every run; the decision boundary for 2-D toy sets; a confusion matrix and a grid of misclassified
+ * images for image data. Each is written atomically; returns the paths written.
+ */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Sequential } from '../model/sequential.js';
+import type { History } from '../model/fit.js';
+import { trainingCurves, scheduleChart } from '../plot/line.js';
+import { decisionBoundary } from '../plot/boundary.js';
+import { confusionMatrixChart } from '../plot/confusion.js';
+import { misclassifiedGrid } from '../plot/images.js';
+import { writePlot } from '../plot/write.js';
+import type { LoadedData } from './data-source.js';
+import { makeSchedule, type TrainSettings } from './train.js';
+
+export async function drawPlots(dir: string, model: Sequential, data: LoadedData, history: History, s: TrainSettings): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const put = async (name: string, content: string | Uint8Array): Promise<void> => {
+    const path = join(dir, name);
+    await writePlot(path, content);
+    written.push(path);
+  };
+
+  const curves = trainingCurves(history.history);
+  if (curves.loss) await put('loss.svg', curves.loss);
+  if (curves.accuracy) await put('accuracy.svg', curves.accuracy);
+
+  const schedule = makeSchedule(s.schedule, s.lr, s.epochs);
+  const fn = typeof schedule === 'number' ? Object.assign(() => schedule, { unit: 'epoch' }) : schedule;
+  await put('learning-rate.svg', scheduleChart(fn, { steps: s.epochs, unit: 'epoch' }));
+
+  const { test } = data;
+  if (data.kind === 'toy') {
+    await put('decision-boundary.svg', decisionBoundary({
+      predict: (xy) => model.predict(xy),
+      points: { x: test.x, y: test.y },
+      classes: test.classes,
+      title: `Decision boundary (test points), ${data.name}`,
+    }));
+  }
+  if (data.kind === 'images') {
+    const predicted = model.predictClasses(test.x);
+    await put('confusion-matrix.svg', confusionMatrixChart(model.confusionMatrix(test.x, test.y), { labels: test.labelNames }));
+    if (test.shape) {
+      const [height, width, channels] = test.shape;
+      const wrong: number[] = [];
+      for (let i = 0; i < test.n && wrong.length < 60; i++) if (predicted[i] !== test.y[i]) wrong.push(i);
+      if (wrong.length > 0) {
+        const size = height * width * channels;
+        const images = new Float32Array(wrong.length * size);
+        wrong.forEach((row, k) => images.set(test.x.subarray(row * size, (row + 1) * size), k * size));
+        await put('misclassified.svg', misclassifiedGrid({
+          images, height, width, channels, columns: 12, scale: 2,
+          trueLabels: wrong.map((i) => test.y[i]), predicted: wrong.map((i) => predicted[i]), labels: test.labelNames,
+        }));
+      }
+    }
+  }
+  return written;
+}

@@ -1,0 +1,182 @@
+/**
+ * `simdnet train`: load data, build an MLP, train it with a progress bar and a line per epoch, report
+ * the test accuracy, and optionally save the model and draw pictures.
+ */
+import cliProgress from 'cli-progress';
+import type { ActivationName } from '../backend.js';
+import type { ReadyBackend } from '../init.js';
+import { dense } from '../model/dense.js';
+import { dropout as dropoutLayer } from '../model/dropout.js';
+import { sequential, type Sequential } from '../model/sequential.js';
+import { earlyStopping } from '../model/early-stopping.js';
+import type { Callback, EpochLogs } from '../model/callbacks.js';
+import type { History } from '../model/fit.js';
+import type { Layer } from '../model/layers.js';
+import { optimizer } from '../train/optimizers.js';
+import { l1, l1l2, l2 } from '../train/regularizers.js';
+import * as schedules from '../train/schedules.js';
+import type { LearningRateSchedule, Regularizer } from '../train/types.js';
+import type { LoadedData } from './data-source.js';
+import type { ScheduleSpec } from './values.js';
+import { drawPlots } from './plots.js';
+
+export interface TrainSettings {
+  layers: number[];
+  activation: ActivationName;
+  /** The activation's parameter (the sigmoid's slope a); undefined for the default. */
+  slope?: number;
+  optimizer: string;
+  lr: number;
+  schedule: ScheduleSpec;
+  l2: number;
+  l1: number;
+  dropout: number;
+  batch: number | 'full';
+  epochs: number;
+  /** Early-stopping patience in epochs on the validation loss; 0 for none. */
+  patience: number;
+  /** Fraction of the training rows held out for validation (0 for none). */
+  val: number;
+  seed: number;
+  save?: string;
+  plot?: string;
+  json: boolean;
+}
+
+export interface TrainResult {
+  data: string;
+  backend: string;
+  network: string;
+  parameters: number;
+  epochs: number;
+  stopReason: string;
+  seconds: number;
+  trainSeconds: number;
+  testAccuracy: number;
+  testLoss: number;
+  history: Record<string, number[]>;
+  saved?: string;
+  plots?: string[];
+}
+
+const RELU_LIKE: ReadonlySet<string> = new Set(['relu', 'leakyRelu', 'elu', 'gelu', 'silu']);
+
+function regularizer(s: TrainSettings): Regularizer | null {
+  if (s.l1 > 0 && s.l2 > 0) return l1l2({ l1: s.l1, l2: s.l2 });
+  if (s.l2 > 0) return l2(s.l2);
+  if (s.l1 > 0) return l1(s.l1);
+  return null;
+}
+
+/** Dense hidden layers (with dropout after each when asked), then a dense output of logits. */
+export function buildModel(s: TrainSettings, inputSize: number, classes: number, backend: ReadyBackend): Sequential {
+  const kernelRegularizer = regularizer(s);
+  const layers: Layer[] = [];
+  for (const units of s.layers) {
+    layers.push(dense({
+      units, activation: s.activation, activationAlpha: s.slope,
+      kernelInitializer: RELU_LIKE.has(s.activation) ? 'heNormal' : 'glorotUniform', kernelRegularizer,
+    }));
+    if (s.dropout > 0) layers.push(dropoutLayer({ rate: s.dropout }));
+  }
+  layers.push(dense({ units: classes, kernelRegularizer }));
+  return sequential(layers, { inputSize, backend, seed: s.seed });
+}
+
+/** The CLI's schedule spelling as a schedule object; every one counts epochs. */
+export function makeSchedule(spec: ScheduleSpec, lr: number, epochs: number): LearningRateSchedule | number {
+  switch (spec.kind) {
+    case 'constant': return lr;
+    case 'exponential': return schedules.exponentialDecay({ initial: lr, rate: spec.rate, steps: 1 });
+    case 'inverseTime': return schedules.inverseTimeDecay({ initial: lr, rate: spec.rate });
+    case 'step': return schedules.stepDecay({ initial: lr, factor: spec.factor, every: spec.every });
+    case 'cosine': return schedules.cosineDecay({ initial: lr, steps: epochs });
+  }
+}
+
+const fmt = (x: number | undefined, digits = 4): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
+
+/** One line per epoch: loss, accuracy, validation loss and accuracy, learning rate, speed. */
+export function epochLine(logs: EpochLogs, epochs: number): string {
+  const parts = [
+    `epoch ${String(logs.epoch + 1).padStart(String(epochs).length)}/${epochs}`,
+    `loss ${fmt(logs.loss)}`,
+    `acc ${fmt(logs.accuracy)}`,
+  ];
+  if (logs.valLoss !== undefined) parts.push(`val_loss ${fmt(logs.valLoss)}`, `val_acc ${fmt(logs.valAccuracy)}`);
+  parts.push(`lr ${logs.lr.toPrecision(3)}`, `${Math.round(logs.samplesPerSec)} samples/s`);
+  return parts.join('  ');
+}
+
+/** A progress bar per epoch (ETA, samples/s) on stderr when it is a terminal. */
+function progressCallback(epochs: number, rowsPerEpoch: number, out: NodeJS.WriteStream, log: (line: string) => void): Callback {
+  const bar = new cliProgress.SingleBar({
+    stream: out,
+    format: 'epoch {epochNo}/{epochs} [{bar}] {percentage}% | ETA {eta}s | {speed} samples/s',
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 50,
+  }, cliProgress.Presets.shades_classic);
+  let start = 0;
+  let seen = 0;
+  return {
+    onEpochBegin: (epoch) => {
+      start = performance.now();
+      seen = 0;
+      bar.start(rowsPerEpoch, 0, { epochNo: epoch + 1, epochs, speed: '-' });
+    },
+    onBatchEnd: (_batch, { size }) => {
+      seen += size;
+      const speed = Math.round(seen / ((performance.now() - start) / 1000));
+      bar.update(seen, { speed });
+    },
+    onEpochEnd: (_epoch, logs) => {
+      bar.stop();
+      log(epochLine(logs, epochs));
+    },
+    onTrainEnd: () => bar.stop(),
+  };
+}
+
+export async function runTrain(s: TrainSettings, data: LoadedData, backend: ReadyBackend, log: (line: string) => void): Promise<TrainResult> {
+  const t0 = performance.now();
+  const { train, test } = data;
+  const model = buildModel(s, train.features, train.classes, backend);
+  try {
+    model.compile({
+      loss: 'softmaxCrossEntropy',
+      optimizer: optimizer(s.optimizer, { lr: makeSchedule(s.schedule, s.lr, s.epochs) }),
+      metrics: ['accuracy'],
+    });
+    const network = [train.features, ...s.layers, train.classes].join('-');
+    log(`data: ${data.name}: ${train.n} training and ${test.n} test rows, ${train.features} features, ${train.classes} classes`);
+    log(`model: ${network} (${s.activation}${s.slope !== undefined ? `, a = ${s.slope}` : ''}), ${model.parameterCount} parameters, backend ${backend.name}`);
+    const callbacks: Callback[] = [];
+    const trainRows = Math.round(train.n * (1 - s.val));
+    callbacks.push(progressCallback(s.epochs, trainRows, process.stderr, log));
+    if (s.patience > 0) {
+      if (s.val === 0) throw new Error('--patience needs a validation split (--val > 0) to watch');
+      callbacks.push(earlyStopping({ monitor: 'valLoss', patience: s.patience, restoreBestWeights: true }));
+    }
+    const tFit = performance.now();
+    const history: History = await model.fit(train.x, train.y, {
+      epochs: s.epochs, batchSize: s.batch, shuffle: true, seed: s.seed, validationSplit: s.val, callbacks,
+    });
+    const trainSeconds = (performance.now() - tFit) / 1000;
+    const evaluation = model.evaluate(test.x, test.y);
+    const result: TrainResult = {
+      data: data.name, backend: backend.name, network, parameters: model.parameterCount,
+      epochs: history.epochs, stopReason: history.stopReason, seconds: 0, trainSeconds,
+      testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, history: history.history,
+    };
+    if (s.save !== undefined) {
+      await model.save(s.save);
+      result.saved = s.save;
+    }
+    if (s.plot !== undefined) result.plots = await drawPlots(s.plot, model, data, history, s);
+    result.seconds = (performance.now() - t0) / 1000;
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
