@@ -123,6 +123,35 @@ function extent(series: readonly Resolved[]): { x: [number, number]; y: [number,
 /** Markers make short series (e.g. a few epochs) readable point by point. */
 const MARKER_LIMIT = 40;
 
+/**
+ * Which points of a long series to draw (1 = keep): in every pixel column of a run, the first, last,
+ * lowest and highest point (the M4 reduction of Jugel et al., VLDB 2014), which draws the same
+ * picture as all of them. A per-batch loss over many epochs stays a small file.
+ */
+function m4(s: Resolved, toPixel: (x: number) => number): Uint8Array {
+  const keep = new Uint8Array(s.ys.length);
+  let start = 0;
+  while (start < s.ys.length) {
+    if (Number.isNaN(s.ys[start])) {
+      start++;
+      continue;
+    }
+    // One group: consecutive drawable points in the same pixel column.
+    const column = Math.floor(toPixel(s.xs[start]));
+    let end = start;
+    let lo = start;
+    let hi = start;
+    while (end + 1 < s.ys.length && !Number.isNaN(s.ys[end + 1]) && Math.floor(toPixel(s.xs[end + 1])) === column) {
+      end++;
+      if (s.ys[end] < s.ys[lo]) lo = end;
+      if (s.ys[end] > s.ys[hi]) hi = end;
+    }
+    keep[start] = keep[end] = keep[lo] = keep[hi] = 1;
+    start = end + 1;
+  }
+  return keep;
+}
+
 /** The path and markers of one series: a new subpath after every gap, a dot for every isolated point. */
 function drawSeries(s: Resolved, plot: Rect, x: Axis, y: Axis): string[] {
   const px = (v: number): string => num(project(x, v, plot.x, plot.x + plot.width));
@@ -132,8 +161,9 @@ function drawSeries(s: Resolved, plot: Rect, x: Axis, y: Axis): string[] {
   const n = s.ys.length;
   let count = 0;
   for (let k = 0; k < n; k++) if (!Number.isNaN(s.ys[k])) count++;
+  const keep = !s.step && count > 4 * plot.width ? m4(s, (v) => project(x, v, plot.x, plot.x + plot.width)) : null;
   for (let k = 0; k < n; k++) {
-    if (Number.isNaN(s.ys[k])) continue;
+    if (Number.isNaN(s.ys[k]) || (keep !== null && keep[k] === 0)) continue;
     const startsRun = k === 0 || Number.isNaN(s.ys[k - 1]);
     if (s.step) {
       // Only changes of value cost a segment, so long flat schedules stay small.
@@ -246,9 +276,11 @@ export interface ScheduleChartOptions {
 }
 
 /** More samples than this cannot be told apart on a chart a few hundred pixels wide. */
-const MAX_SCHEDULE_SAMPLES = 2000;
+const MAX_SCHEDULE_SAMPLES = 1000;
+/** Up to this many steps a schedule is drawn as stairs (each step at least ~2 px wide at the default width). */
+const MAX_STAIRS = 250;
 
-/** The learning rate over t = 0 … steps − 1, drawn as steps (each rate holds over its step). */
+/** The learning rate over t = 0 … steps − 1 (as stairs while the steps are wide enough to see). */
 export function scheduleChart(fn: ScheduleFunction, options: ScheduleChartOptions): string {
   const name = 'scheduleChart';
   if (typeof fn !== 'function') fail(name, `fn must be a function of the step, got ${typeof fn}`);
@@ -257,12 +289,16 @@ export function scheduleChart(fn: ScheduleFunction, options: ScheduleChartOption
   const stride = Math.ceil(steps / MAX_SCHEDULE_SAMPLES);
   const points: XY[] = [];
   for (let t = 0; t < steps; t += stride) points.push({ x: t, y: fn(t) });
-  // The last sample holds until `steps` whatever the stride, so the x axis ends where training does.
-  points.push({ x: steps, y: NaN });
+  if (points[points.length - 1].x !== steps - 1) points.push({ x: steps - 1, y: fn(steps - 1) });
+  // Few steps are drawn as stairs (each rate holds over its step); when a step is under two pixels
+  // wide the stairs cannot be seen and a plain line says the same in a fraction of the file.
+  const stairs = steps <= MAX_STAIRS;
+  // The last rate holds until `steps`, so the x axis ends where training does.
+  if (stairs) points.push({ x: steps, y: NaN });
   const unit = options.unit ?? fn.unit ?? 'step';
   const configName = fn.config?.name;
   return lineChart({
-    series: [{ name: configName ?? 'learning rate', values: points, curve: 'step', color: seriesColor(0) }],
+    series: [{ name: configName ?? 'learning rate', values: points, curve: stairs ? 'step' : 'linear', color: seriesColor(0) }],
     title: options.title ?? `Learning-rate schedule${configName ? ` (${configName})` : ''}`,
     xLabel: unit, yLabel: 'learning rate', logY: options.logY, width: options.width, height: options.height,
   });
