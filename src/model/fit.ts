@@ -27,6 +27,7 @@ export interface StopWhen {
    * Stop when ‖∇‖², the squared L2 norm of the full flat gradient (data loss + penalty) of the epoch's
    * last batch, falls under this value. It is checked after each epoch; with batchSize 'full' it is the
    * norm of the true gradient at the weights before the last step. stopReason is 'gradNormSquared'.
+   * @default undefined (no gradient criterion)
    */
   gradNormSquared?: number;
 }

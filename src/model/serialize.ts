@@ -183,12 +183,14 @@ function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32
   }
   const stored = view.getUint32(bytes.length - CRC_BYTES, true);
   if (crc32(bytes.subarray(0, bytes.length - CRC_BYTES)) !== stored) {
-    // Tell a short file from a damaged one when the header still says how long the file should be.
+    // Tell a short file from a damaged one by the lengths its prefix and header declare.
+    const headerEnd = FIXED + view.getUint32(12, true) + CRC_BYTES;
+    if (headerEnd > bytes.length) fail(`the file is truncated: it has ${bytes.length} bytes, but its header alone needs ${headerEnd}`);
     let expected = -1;
     try {
       expected = readHeader(bytes, view).expected;
     } catch {
-      // The header itself is damaged or cut: the checksum message below covers it.
+      // The header itself is damaged: the checksum message below covers it.
     }
     if (expected > bytes.length) fail(`the file is truncated: it has ${bytes.length} bytes, expected ${expected}`);
     fail('the file is corrupt: its checksum does not match its contents');
