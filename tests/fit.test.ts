@@ -3,7 +3,7 @@
  * divergence, early stopping), callbacks and logs, schedules that watch the validation loss,
  * reproducibility (same seed → same bits; fit(4) = fit(2) + fit(2)) and wasm vs js agreement.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
   adam, dense, dropout, earlyStopping, l2, schedules, sequential, sgd,
   type Callback, type EpochLogs, type LearningRateSchedule, type Sequential,
@@ -240,6 +240,39 @@ describe('callbacks, logs and history', () => {
       const h = await m.fit(blobs.x, blobs.y, { epochs: 4, batchSize: 40, validationSplit: 0.2 });
       // minDelta 10 makes every epoch after the first a non-improvement: the rate halves each epoch.
       expect(h.history.lr).toEqual([0.1, 0.1, 0.05, 0.025]);
+    });
+  });
+
+  test('verbose prints one line per epoch', async () => {
+    await withModel(classifier(js), async (m) => {
+      m.compile({ loss: 'softmaxCrossEntropy' });
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      try {
+        await m.fit(blobs.x, blobs.y, { epochs: 2, verbose: true, validationSplit: 0.5 });
+        expect(log).toHaveBeenCalledTimes(2);
+        expect(String(log.mock.calls[1][0])).toMatch(/^epoch 2\/2  loss \S+  dataLoss \S+  penalty 0  accuracy \S+  valLoss \S+ .* lr 0.001 .* \d+ samples\/s$/);
+      } finally {
+        log.mockRestore();
+      }
+    });
+  });
+
+  test('a second fit() while one runs is refused; predict() from a callback is safe', async () => {
+    await withModel(classifier(js), async (m) => {
+      m.compile({ loss: 'softmaxCrossEntropy' });
+      let inner: Promise<unknown> | null = null;
+      let predicted: Float32Array | null = null;
+      const cb: Callback = {
+        onBatchEnd: (b, _logs, model) => {
+          if (b !== 0) return;
+          inner ??= model.fit(blobs.x, blobs.y).catch((e: Error) => e.message);
+          predicted = model.predict(blobs.x); // a larger pass than the batch: the arena grows between steps
+        },
+      };
+      const h = await m.fit(blobs.x, blobs.y, { epochs: 2, batchSize: 8, callbacks: [cb] });
+      expect(await inner).toMatch(/fit: this model is already training/);
+      expect(predicted!.length).toBe(120 * 3);
+      expect(h.history.loss[1]).toBeLessThan(h.history.loss[0]);
     });
   });
 

@@ -169,7 +169,7 @@ function format(logs: EpochLogs, epoch: number, total: number): string {
   const parts = [`epoch ${epoch}/${total}`];
   for (const [key, value] of Object.entries(logs)) {
     if (key === 'epoch' || key === 'samplesPerSec') continue;
-    parts.push(`${key} ${Number.isInteger(value) ? value : (value as number).toPrecision(4)}`);
+    parts.push(`${key} ${Number((value as number).toPrecision(4))}`);
   }
   parts.push(`${Math.round(logs.samplesPerSec)} samples/s`);
   return parts.join('  ');
@@ -178,9 +178,11 @@ function format(logs: EpochLogs, epoch: number, total: number): string {
 export async function fitModel(model: Sequential, x: Features, y: Targets, options: FitOptions): Promise<History> {
   const { loss, optimizer, metrics } = model.requireCompiled('fit');
   const o = resolveFitOptions(options, model.seed);
+  if (model.training) throw new Error('simdnet fit: this model is already training (await the running fit() before starting another)');
   const b = model.backend;
   const net = model.net;
   const owned: Array<{ dispose(): void }> = [];
+  model.training = true;
   try {
     const all = model.inputData('fit', x, y, loss);
     owned.push(all);
@@ -204,8 +206,10 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
     const gathered = o.shuffle && size < n ? new BatchBuffers(b, size, model.inputSize, model.outputSize, loss.usesTargets) : null;
     if (gathered !== null) owned.push(gathered);
     const order = gathered !== null ? new Int32Array(n) : null;
-    // Size the arena for the largest batch now, so the first step does not reallocate mid-epoch.
-    net.arenaFor(size);
+    // Size the arena once for the largest pass (a training batch or a validation chunk), so it is
+    // not reallocated mid-training.
+    const evalChunk = Math.max(256, size);
+    net.arenaFor(Math.max(size, val === null ? 0 : Math.min(evalChunk, val.n)));
 
     const wantsBatchLogs = o.callbacks.some((c) => c.onBatchEnd !== undefined);
     const history: Record<string, number[]> = {};
@@ -279,7 +283,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
       if (metrics.includes('accuracy')) logs.accuracy = correct / n;
       if (metrics.includes('zeroOneLoss')) logs.zeroOneLoss = 1 - correct / n;
       if (val !== null) {
-        const v = model.evaluateData(val, Math.max(256, net.arenaCapacity));
+        const v = model.evaluateData(val, evalChunk);
         logs.valLoss = v.loss;
         logs.valDataLoss = v.dataLoss;
         if (metrics.includes('accuracy')) logs.valAccuracy = v.accuracy;
@@ -307,6 +311,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
     await call(o.callbacks, 'onTrainEnd', { epochs: epochsRun, stopReason }, model);
     return { epochs: epochsRun, stopReason, history };
   } finally {
+    model.training = false;
     for (const d of owned.reverse()) d.dispose();
   }
 }

@@ -206,6 +206,8 @@ export class Sequential {
   /** Epochs and batches completed by fit() since the model was made (saved with it). */
   private progress = { epochs: 0, batches: 0 };
   private stop: string | null = null;
+  /** @internal True while a fit() runs (a second concurrent fit() would interleave its steps). */
+  training = false;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
     const r = new OptionReader('sequential', options, ['inputSize', 'inputShape', 'backend', 'seed']);
