@@ -1,4 +1,206 @@
-// STUB. Activation ids follow ACTIVATIONS in src/backend.ts.
-export function activationForward(act: i32, x: usize, y: usize, len: i32, alpha: f32): void { unreachable(); }
-export function activationBackward(act: i32, x: usize, y: usize, dy: usize, dx: usize, len: i32, alpha: f32): void { unreachable(); }
-export function biasActivation(act: i32, z: usize, bias: usize, y: usize, m: i32, n: i32, alpha: f32): void { unreachable(); }
+// Activation functions (src/backend.ts, Kernels: activationForward, activationBackward) and the fused
+// dense epilogue biasActivation (z += bias, y = f(z) in one pass over z, each vector activated while
+// it is still in a register).
+//
+// Every activation is written once per direction, as an f32x4 function (forward4, backward4) next to
+// its derivative. The loops that run them are @inline helpers taking the activation id as a
+// parameter; the exported kernels switch on the id and call a helper with a constant id, so after
+// inlining the switch inside forward4/backward4 folds away and each activation gets its own loop
+// with no per-vector dispatch. Tails (len % 4 elements) go through the same vector code on a
+// zero-padded vector (tail.ts), so there is no second, scalar formula to keep in step.
+import { expm1v, expv, log1pv, normalCdfv, normalPdfv, sigmoidFromExp, sigmoidv, tanhv } from './simd-math';
+import { biasAdd } from './bias';
+import { tailLoad, tailStore } from './tail';
+
+// Activation ids. They mirror ACTIVATIONS in src/backend.ts (the id is the index of the name there);
+// tests/activation.test.ts checks that each id computes the function of that name.
+export const ACT_IDENTITY: i32 = 0;
+export const ACT_STEP: i32 = 1;
+export const ACT_SIGMOID: i32 = 2;
+export const ACT_TANH: i32 = 3;
+export const ACT_RELU: i32 = 4;
+export const ACT_LEAKY_RELU: i32 = 5;
+export const ACT_ELU: i32 = 6;
+export const ACT_GELU: i32 = 7;
+export const ACT_SOFTPLUS: i32 = 8;
+export const ACT_SILU: i32 = 9;
+
+/** y = f(x) for four lanes; `a` is alpha splatted. */
+// @ts-ignore: decorator
+@inline function forward4(act: i32, x: v128, a: v128): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  switch (act) {
+    case ACT_STEP: // 1 for x ≥ 0, else 0 (NaN gives 0): the all-ones compare mask and'ed with 1.0.
+      return v128.and(f32x4.ge(x, zero), one);
+    case ACT_SIGMOID: // 1/(1 + e^(−a·x))
+      return sigmoidv(f32x4.mul(a, x));
+    case ACT_TANH:
+      return tanhv(x);
+    case ACT_RELU: // max propagates NaN, like Math.max in the js twin.
+      return f32x4.max(x, zero);
+    case ACT_LEAKY_RELU:
+      return v128.bitselect(x, f32x4.mul(a, x), f32x4.gt(x, zero));
+    case ACT_ELU: // expm1 keeps α(e^x − 1) accurate for x just below 0.
+      return v128.bitselect(x, f32x4.mul(a, expm1v(x)), f32x4.gt(x, zero));
+    case ACT_GELU: // x·Φ(x), the exact (erf) form
+      return f32x4.mul(x, normalCdfv(x));
+    case ACT_SOFTPLUS: // ln(1 + e^x) = max(x, 0) + ln(1 + e^(−|x|)): no overflow, no log(0).
+      return f32x4.add(f32x4.max(x, zero), log1pv(expv(f32x4.neg(f32x4.abs(x)))));
+    case ACT_SILU: // x·σ(x)
+      return f32x4.mul(x, sigmoidv(x));
+    default: // ACT_IDENTITY (the kernels copy instead of calling this)
+      return x;
+  }
+}
+
+/** dx = dy·f′ for four lanes, from the input x and the forward output y = f(x). */
+// @ts-ignore: decorator
+@inline function backward4(act: i32, x: v128, y: v128, dy: v128, a: v128): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  switch (act) {
+    case ACT_SIGMOID: // a·y(1 − y)
+      return f32x4.mul(dy, f32x4.mul(a, f32x4.mul(y, f32x4.sub(one, y))));
+    case ACT_TANH: // 1 − y²
+      return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
+    case ACT_RELU: // 1 for x > 0, else 0 (relu′(0) = 0)
+      return v128.and(dy, f32x4.gt(x, zero));
+    case ACT_LEAKY_RELU:
+      return v128.bitselect(dy, f32x4.mul(a, dy), f32x4.gt(x, zero));
+    case ACT_ELU: // α·e^x = y + α for x ≤ 0
+      return v128.bitselect(dy, f32x4.mul(dy, f32x4.add(y, a)), f32x4.gt(x, zero));
+    case ACT_GELU: // Φ(x) + x·φ(x)
+      return f32x4.mul(dy, f32x4.add(normalCdfv(x), f32x4.mul(x, normalPdfv(x))));
+    case ACT_SOFTPLUS: // σ(x)
+      return f32x4.mul(dy, sigmoidv(x));
+    case ACT_SILU: { // σ(x)·(1 + x·(1 − σ(x))), with 1 − σ(x) = σ(−x) (no cancellation for large x)
+      const u = expv(f32x4.neg(f32x4.abs(x)));
+      const s = sigmoidFromExp(x, u);
+      const c = sigmoidFromExp(f32x4.neg(x), u);
+      return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(x, c))));
+    }
+    case ACT_IDENTITY:
+      return dy;
+    default: // ACT_STEP: derivative 0 (src/backend.ts); the kernels fill with 0 instead.
+      return zero;
+  }
+}
+
+/** y = f(x) over len elements: whole vectors, then the zero-padded tail. */
+// @ts-ignore: decorator
+@inline function forwardRun(act: i32, x: usize, y: usize, len: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  const whole = len & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, forward4(act, v128.load(x + o), a));
+  }
+  const rem = len & 3;
+  if (rem) {
+    const o = <usize>whole << 2;
+    tailStore(y + o, forward4(act, tailLoad(0, x + o, rem), a), rem);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function backwardRun(act: i32, x: usize, y: usize, dy: usize, dx: usize, len: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  const whole = len & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, backward4(act, v128.load(x + o), v128.load(y + o), v128.load(dy + o), a));
+  }
+  const rem = len & 3;
+  if (rem) {
+    const o = <usize>whole << 2;
+    const v = backward4(act, tailLoad(0, x + o, rem), tailLoad(1, y + o, rem), tailLoad(2, dy + o, rem), a);
+    tailStore(dx + o, v, rem);
+  }
+}
+
+/**
+ * The fused epilogue on an m×n matrix: z[i, j] += bias[j]; y[i, j] = f(z[i, j]), in one pass. When y
+ * is z, the store of y overwrites the store of z at the same address (cheaper than a second copy of
+ * the loop without it).
+ */
+// @ts-ignore: decorator
+@inline function biasActRun(act: i32, z: usize, bias: usize, y: usize, m: i32, n: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  const rowBytes = <usize>n << 2;
+  const whole = n & ~3;
+  const rem = n & 3;
+  for (let i = 0; i < m; i++) {
+    const zr = z + <usize>i * rowBytes;
+    const yr = y + <usize>i * rowBytes;
+    for (let j = 0; j < whole; j += 4) {
+      const o = <usize>j << 2;
+      const v = f32x4.add(v128.load(zr + o), v128.load(bias + o));
+      v128.store(zr + o, v);
+      v128.store(yr + o, forward4(act, v, a));
+    }
+    if (rem) {
+      const o = <usize>whole << 2;
+      const v = f32x4.add(tailLoad(0, zr + o, rem), tailLoad(1, bias + o, rem));
+      tailStore(zr + o, v, rem);
+      tailStore(yr + o, forward4(act, v, a), rem);
+    }
+  }
+}
+
+/** y = f(x), elementwise; y may be x. */
+export function activationForward(act: i32, x: usize, y: usize, len: i32, alpha: f32): void {
+  switch (act) {
+    case ACT_STEP: forwardRun(ACT_STEP, x, y, len, alpha); break;
+    case ACT_SIGMOID: forwardRun(ACT_SIGMOID, x, y, len, alpha); break;
+    case ACT_TANH: forwardRun(ACT_TANH, x, y, len, alpha); break;
+    case ACT_RELU: forwardRun(ACT_RELU, x, y, len, alpha); break;
+    case ACT_LEAKY_RELU: forwardRun(ACT_LEAKY_RELU, x, y, len, alpha); break;
+    case ACT_ELU: forwardRun(ACT_ELU, x, y, len, alpha); break;
+    case ACT_GELU: forwardRun(ACT_GELU, x, y, len, alpha); break;
+    case ACT_SOFTPLUS: forwardRun(ACT_SOFTPLUS, x, y, len, alpha); break;
+    case ACT_SILU: forwardRun(ACT_SILU, x, y, len, alpha); break;
+    default: if (y != x) memory.copy(y, x, <usize>len << 2); // ACT_IDENTITY
+  }
+}
+
+/** dx = dy ⊙ f′(x) (from x or y = f(x), whichever is cheaper); dx may be dy. */
+export function activationBackward(act: i32, x: usize, y: usize, dy: usize, dx: usize, len: i32, alpha: f32): void {
+  switch (act) {
+    case ACT_STEP: memory.fill(dx, 0, <usize>len << 2); break;
+    case ACT_SIGMOID: backwardRun(ACT_SIGMOID, x, y, dy, dx, len, alpha); break;
+    case ACT_TANH: backwardRun(ACT_TANH, x, y, dy, dx, len, alpha); break;
+    case ACT_RELU: backwardRun(ACT_RELU, x, y, dy, dx, len, alpha); break;
+    case ACT_LEAKY_RELU: backwardRun(ACT_LEAKY_RELU, x, y, dy, dx, len, alpha); break;
+    case ACT_ELU: backwardRun(ACT_ELU, x, y, dy, dx, len, alpha); break;
+    case ACT_GELU: backwardRun(ACT_GELU, x, y, dy, dx, len, alpha); break;
+    case ACT_SOFTPLUS: backwardRun(ACT_SOFTPLUS, x, y, dy, dx, len, alpha); break;
+    case ACT_SILU: backwardRun(ACT_SILU, x, y, dy, dx, len, alpha); break;
+    default: if (dx != dy) memory.copy(dx, dy, <usize>len << 2); // ACT_IDENTITY
+  }
+}
+
+/**
+ * The dense layer's epilogue on an m×n row-major matrix: z[i, j] += bias[j] (bias = 0: no bias),
+ * then y = f(z). y may be z. Without a bias it is activationForward over the m·n elements.
+ */
+export function biasActivation(act: i32, z: usize, bias: usize, y: usize, m: i32, n: i32, alpha: f32): void {
+  if (bias == 0) {
+    activationForward(act, z, y, m * n, alpha);
+    return;
+  }
+  switch (act) {
+    case ACT_STEP: biasActRun(ACT_STEP, z, bias, y, m, n, alpha); break;
+    case ACT_SIGMOID: biasActRun(ACT_SIGMOID, z, bias, y, m, n, alpha); break;
+    case ACT_TANH: biasActRun(ACT_TANH, z, bias, y, m, n, alpha); break;
+    case ACT_RELU: biasActRun(ACT_RELU, z, bias, y, m, n, alpha); break;
+    case ACT_LEAKY_RELU: biasActRun(ACT_LEAKY_RELU, z, bias, y, m, n, alpha); break;
+    case ACT_ELU: biasActRun(ACT_ELU, z, bias, y, m, n, alpha); break;
+    case ACT_GELU: biasActRun(ACT_GELU, z, bias, y, m, n, alpha); break;
+    case ACT_SOFTPLUS: biasActRun(ACT_SOFTPLUS, z, bias, y, m, n, alpha); break;
+    case ACT_SILU: biasActRun(ACT_SILU, z, bias, y, m, n, alpha); break;
+    default: // ACT_IDENTITY: the bias add alone, then a copy when y is not z.
+      biasAdd(z, bias, m, n);
+      if (y != z) memory.copy(y, z, (<usize>m * <usize>n) << 2);
+  }
+}
