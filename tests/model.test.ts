@@ -117,7 +117,7 @@ describe('construction', () => {
     expect(() => dropout({ rate: 1 })).toThrow(/dropout: rate must be a finite number ≥ 0 and < 1, got 1/);
     const reused = dense({ units: 2 });
     track(sequential([reused], { inputSize: 3, backend: js }));
-    expect(() => sequential([reused], { inputSize: 3, backend: js })).toThrow(/already part of a model/);
+    expect(() => sequential([reused], { inputSize: 3, backend: js })).toThrow(/layers\[0\] \('dense_1'\) is already part of a model/);
   });
 
   test('compile() checks the loss against the model and resolves optimizer names', async () => {

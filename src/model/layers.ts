@@ -56,6 +56,11 @@ export abstract class Layer {
     return outputSize;
   }
 
+  /** True once the layer belongs to a model. */
+  get isBuilt(): boolean {
+    return this.built !== null;
+  }
+
   get inputSize(): number {
     return this.shape().inputSize;
   }

@@ -158,7 +158,7 @@ export interface SequentialConfig {
   readonly layers: readonly LayerConfig[];
 }
 
-/** The result of one training step, in the loss's mean (see Sequential.trainStep). */
+/** The result of one forward and backward pass (Sequential.gradientStep), as means over the batch. */
 export interface StepResult {
   readonly dataLoss: number;
   readonly penalty: number;
@@ -222,6 +222,8 @@ export class Sequential {
     }
     layers.forEach((l, i) => {
       if (!(l instanceof Layer)) throw new TypeError(`simdnet sequential: layers[${i}] is not a layer (make one with dense(), activation() or dropout()), got ${String(l)}`);
+      // Checked for all layers before any is built, so a refused model leaves its layers usable.
+      if (l.isBuilt) throw new Error(`simdnet sequential: layers[${i}] ('${l.name}') is already part of a model; create a new layer for each model`);
     });
     this.layers = [...layers];
     this.nameLayers();
@@ -273,6 +275,7 @@ export class Sequential {
    */
   compile(options: CompileOptions): this {
     this.net.checkAlive();
+    if (this.training) throw new Error('simdnet compile: the model is training; compile() before or after fit(), not during it');
     const r = new OptionReader('compile', options, ['loss', 'optimizer', 'metrics']);
     if (!r.has('loss')) r.fail('loss', `given: one of 'softmaxCrossEntropy', 'sigmoidCrossEntropy', 'meanSquaredError'`, undefined);
     const loss = lossByName(r.raw('loss'));
