@@ -14,6 +14,9 @@
  * over its whole life (model.epochsTrained), the dropout masks only on the model's dropout seed and
  * stream counter, and schedules on the model's global batch/epoch counts; all three are saved with
  * the model. So fit(4 epochs) gives the same weights, bit for bit, as fit(2), save, load, fit(2).
+ * The wasm and js backends draw the same shuffles and masks; their weights differ only by float32
+ * summation order inside the kernels (measured: 1.2e-7 after 72 Adam steps of a 2-16-8-3 net; the
+ * test bound is 1e-5·(1 + |w|)).
  */
 import { Rng } from '../random.js';
 import { OptionReader } from '../train/pieces.js';
