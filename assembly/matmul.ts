@@ -82,13 +82,14 @@ function roundUp(x: i32, to: i32): i32 {
  * A(i, p) lives at a[i·rs + p·cs] (elements): rs = k, cs = 1 for a stored [m,k]; rs = 1, cs = m for [k,m].
  */
 function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
-  for (let ir = 0; ir < mc; ir += MR) {
-    const rows = min32(MR, mc - ir);
-    const panel = dst + (<usize>(ir * kc) << 2);
-    const i = ic + ir;
-    if (rows == MR && cs == 1) {
-      // Rows are contiguous in k: transpose 4×4 blocks (4 rows × 4 k) into 4 k steps × 4 rows.
-      const r0 = a + (<usize>(i * rs + pc) << 2);
+  // Rows in whole MR-row panels; the rest (fewer than MR) go to one zero-padded edge panel.
+  const full = mc & ~(MR - 1);
+  if (cs == 1) {
+    // A stored [m,k]: rows are contiguous in k. Transpose 4×4 blocks (4 rows × 4 k steps) into
+    // 4 k steps × 4 rows; the 4 source rows are 4 cache-line streams.
+    for (let ir = 0; ir < full; ir += MR) {
+      const panel = dst + (<usize>(ir * kc) << 2);
+      const r0 = a + (<usize>((ic + ir) * rs + pc) << 2);
       const r1 = r0 + (<usize>rs << 2);
       const r2 = r1 + (<usize>rs << 2);
       const r3 = r2 + (<usize>rs << 2);
@@ -105,22 +106,42 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32
         store<f32>(d, load<f32>(r2 + off), 8);
         store<f32>(d, load<f32>(r3 + off), 12);
       }
-    } else if (rows == MR && rs == 1) {
-      // The 4 rows of one k step are contiguous (A stored [k,m]): one vector per k step.
-      let src = a + (<usize>(pc * cs + i) << 2);
-      const step = <usize>cs << 2;
-      for (let p = 0; p < kc; p++) {
-        v128.store(panel + (<usize>(p * MR) << 2), v128.load(src));
-        src += step;
+    }
+  } else {
+    // A stored [k,m]: the 4 rows of a panel at one k step are one contiguous vector. Walk 4 k steps
+    // at a time across all panels, so each panel receives one whole 64-byte line per visit and the
+    // source is 4 sequential streams (walking one panel down all of k instead would stride by m,
+    // 4 KiB for m = 1024, and thrash one L1 set).
+    const step = <usize>cs << 2;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const s0 = a + (<usize>((pc + p) * cs + ic) << 2);
+      const d0 = dst + (<usize>(p * MR) << 2);
+      for (let ir = 0; ir < full; ir += MR) {
+        const s = s0 + (<usize>ir << 2);
+        const d = d0 + (<usize>(ir * kc) << 2);
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s + step), 16);
+        v128.store(d, v128.load(s + 2 * step), 32);
+        v128.store(d, v128.load(s + 3 * step), 48);
       }
-    } else {
-      // Edge panel (fewer than MR rows): scalar copy, zero padding for the missing rows.
-      for (let p = 0; p < kc; p++) {
-        const d = panel + (<usize>(p * MR) << 2);
-        for (let r = 0; r < MR; r++) {
-          const v: f32 = r < rows ? load<f32>(a + (<usize>((i + r) * rs + (pc + p) * cs) << 2)) : 0;
-          store<f32>(d + (<usize>r << 2), v);
-        }
+    }
+    for (; p < kc; p++) {
+      const s0 = a + (<usize>((pc + p) * cs + ic) << 2);
+      const d0 = dst + (<usize>(p * MR) << 2);
+      for (let ir = 0; ir < full; ir += MR) v128.store(d0 + (<usize>(ir * kc) << 2), v128.load(s0 + (<usize>ir << 2)));
+    }
+  }
+  if (full < mc) {
+    // Edge panel (fewer than MR rows): scalar copy, zero padding for the missing rows.
+    const rows = mc - full;
+    const panel = dst + (<usize>(full * kc) << 2);
+    const i = ic + full;
+    for (let p = 0; p < kc; p++) {
+      const d = panel + (<usize>(p * MR) << 2);
+      for (let r = 0; r < MR; r++) {
+        const v: f32 = r < rows ? load<f32>(a + (<usize>((i + r) * rs + (pc + p) * cs) << 2)) : 0;
+        store<f32>(d + (<usize>r << 2), v);
       }
     }
   }
@@ -299,10 +320,14 @@ export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32
   const tile = bp + bpBytes;
   const ldc = <usize>n << 2;
 
+  // Equal k slices (rounded up to whole 4-step transposes) instead of KC-deep ones plus a thin rest:
+  // k = 784 runs as 4 × 196 rather than 3 × 256 + 16, whose thin slice would cost a full pass over C.
+  const slices = (k + KC - 1) / KC;
+  const kcStep = roundUp((k + slices - 1) / slices, 4);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min32(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min32(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min32(kcStep, k - pc);
       const addC = accumulate || pc > 0;
       packB(bp, b, bRs, bCs, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
