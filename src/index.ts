@@ -11,3 +11,4 @@ export * from './data/index.js';
 export * from './train/index.js';
 export * from './plot/index.js';
 export * from './model/index.js';
+export * from './tune/index.js';
