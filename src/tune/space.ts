@@ -219,7 +219,13 @@ export function checkSpace(space: unknown, custom: boolean): CheckedDimension[] 
     const normalize = known === null ? (v: unknown) => v : (v: unknown) => known.normalize(v);
     const check = (value: unknown, label: string): unknown => {
       if (known === null) return value;
-      const normal = known.normalize(value);
+      let normal: unknown;
+      try {
+        normal = known.normalize(value);
+      } catch (e) {
+        // A schedule config is checked by its own factory: say which value of the space it was.
+        throw new RangeError(`${where}.${name}${label}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (normal === undefined) throw new RangeError(`${where}.${name}${label} must be ${known.expected}, got ${show(value)}`);
       return normal;
     };
