@@ -199,7 +199,10 @@ export function biasActivation(act: i32, z: usize, bias: usize, y: usize, m: i32
     case ACT_GELU: biasActRun(ACT_GELU, z, bias, y, m, n, alpha); break;
     case ACT_SOFTPLUS: biasActRun(ACT_SOFTPLUS, z, bias, y, m, n, alpha); break;
     case ACT_SILU: biasActRun(ACT_SILU, z, bias, y, m, n, alpha); break;
-    default: // ACT_IDENTITY: the bias add alone, then a copy when y is not z.
+    // ACT_IDENTITY: the bias add alone, then a copy when y is not z. (When this case, too, was a
+    // biasActRun, the ten cases differed only in a constant and the optimizer merged them back into
+    // one loop with a switch per vector.)
+    default:
       biasAdd(z, bias, m, n);
       if (y != z) memory.copy(y, z, (<usize>m * <usize>n) << 2);
   }

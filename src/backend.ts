@@ -27,6 +27,7 @@ export const MATMUL_LAYOUTS: readonly MatmulLayout[] = ['NN', 'TN', 'NT'];
  * kernels (assembly/activation.ts holds the same numbering; a test checks they agree).
  * `alpha` is the activation's parameter: the slope `a` of the sigmoid σ(z) = 1/(1+e^(−a·z)),
  * the negative slope of leakyRelu, the α of elu; the others ignore it.
+ * step is 1 for z ≥ 0 and 0 below (step(0) = 1); gelu is the exact form z·Φ(z), not the tanh approximation.
  */
 export const ACTIVATIONS = [
   'identity', 'step', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'gelu', 'softplus', 'silu',
