@@ -108,3 +108,22 @@ describe('simdnet train', () => {
     expect(d.stderr).toMatch(/\/nonexistent\/dir/);
   });
 });
+
+describe('simdnet tune', () => {
+  it('runs a grid search, ranks the trials and retrains the best', async () => {
+    const r = await run('tune', '--toy', 'circles', '--samples', '300', '--lr', '0.05,0.0001', '--layers', '8;16', '--epochs', '5', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.trials).toHaveLength(4);
+    const acc = result.trials.map((t: { valAccuracy: number }) => t.valAccuracy);
+    expect([...acc].sort((a, b) => b - a)).toEqual(acc);
+    expect(result.best.lr).toBe(0.05);
+    expect(r.stderr).toMatch(/rank\s+lr\s+hidden/);
+  });
+
+  it('rejects a bad list value naming the flag', async () => {
+    const r = await run('tune', '--toy', 'xor', '--lr', '0.1,abc');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--lr "abc"/);
+  });
+});
