@@ -1,19 +1,20 @@
-// Tails of the elementwise SIMD loops (reduce.ts, dropout.ts, optim.ts).
+// Tails of the elementwise SIMD loops (reduce.ts, dropout.ts, optim.ts, activation.ts, bias.ts, loss.ts).
 //
 // A kernel's main loop runs its vector code on whole f32x4 vectors. The last len % 4 (1..3) elements
-// are copied into a zero-filled 16-byte scratch vector, run through the SAME vector code, and copied
-// back. So no kernel needs a second, scalar copy of its formula, and the tail elements get exactly the
-// arithmetic of the main loop (lanes are independent): the wasm and js results agree bit for bit there
-// too. The padding lanes hold zeros, which add nothing to sums and are finite for firstNonFinite;
-// whatever a kernel computes in them is never copied out.
+// are put into a zero-padded vector, run through the SAME vector code, and written back. So no kernel
+// needs a second, scalar copy of its formula, and the tail elements get exactly the arithmetic of the
+// main loop (lanes are independent): the wasm and js results agree bit for bit there too. The padding
+// lanes hold zeros, which add nothing to sums and are finite for firstNonFinite; whatever a kernel
+// computes in them is never written out.
 //
-// Scratch: IN_SLOTS input vectors (one per buffer a kernel reads: Adam reads w, g, m, v) and one
-// output vector for tailStore, 16-byte aligned. Single-threaded, and no kernel calls another
-// mid-tail, so one static area is enough.
+// Two ways in and out: tailLoad / tailStore move the 1..3 lanes directly (load32_lane, store32_lane),
+// for kernels that work on vectors; tailIn / tailOut copy them into and out of a zero-filled scratch
+// slot, for kernels that work through pointers (optim.ts). Scratch: IN_SLOTS vectors (one per buffer
+// a kernel reads: Adam reads w, g, m, v), 16-byte aligned. Single-threaded, and no kernel calls
+// another mid-tail, so one static area is enough.
 
 const IN_SLOTS: i32 = 4;
-const SCRATCH: usize = memory.data((IN_SLOTS + 1) << 4, 16);
-const OUT_SLOT: usize = SCRATCH + (<usize>IN_SLOTS << 4);
+const SCRATCH: usize = memory.data(IN_SLOTS << 4, 16);
 
 /** Copies the `rem` (1..3) f32 values at `src` into zeroed scratch slot `slot`; returns the slot's address. */
 // @ts-ignore: decorator
@@ -24,10 +25,18 @@ const OUT_SLOT: usize = SCRATCH + (<usize>IN_SLOTS << 4);
   return dst;
 }
 
-/** The `rem` values at `src` as a vector, zero-padded. */
+/**
+ * The `rem` values at `src` as a vector, zero-padded: loaded lane by lane (load32_zero, then
+ * load32_lane), not through the scratch slot: memory.copy is a call out of the compiled code in V8
+ * (~7 ns), which doubled the time of softmaxCrossEntropy on rows of 10 classes (8 tails per row).
+ * `slot` is kept so callers need not change.
+ */
 // @ts-ignore: decorator
 @inline export function tailLoad(slot: i32, src: usize, rem: i32): v128 {
-  return v128.load(tailIn(slot, src, rem));
+  let v = v128.load32_zero(src);
+  if (rem > 1) v = v128.load32_lane(src, v, 1, 4);
+  if (rem > 2) v = v128.load32_lane(src, v, 2, 8);
+  return v;
 }
 
 /** Copies the first `rem` values of scratch slot `slot` back to `dst`. */
@@ -36,9 +45,10 @@ const OUT_SLOT: usize = SCRATCH + (<usize>IN_SLOTS << 4);
   memory.copy(dst, SCRATCH + (<usize>slot << 4), <usize>rem << 2);
 }
 
-/** Stores the first `rem` lanes of `v` at `dst`. */
+/** Stores the first `rem` lanes of `v` at `dst` (lane by lane, as tailLoad loads). */
 // @ts-ignore: decorator
 @inline export function tailStore(dst: usize, v: v128, rem: i32): void {
-  v128.store(OUT_SLOT, v);
-  memory.copy(dst, OUT_SLOT, <usize>rem << 2);
+  v128.store32_lane(dst, v, 0);
+  if (rem > 1) v128.store32_lane(dst, v, 1, 4);
+  if (rem > 2) v128.store32_lane(dst, v, 2, 8);
 }
