@@ -4,26 +4,36 @@
  * gradScale is an f32 on the wasm side, so it is rounded the same way here.
  */
 
-/** Row-wise softmax exp(x − max)/Σ of an m×n matrix; y may be x. */
+function rowMax(x: Float32Array, row: number, n: number): number {
+  let mx = -Infinity;
+  for (let j = 0; j < n; j++) mx = Math.max(mx, x[row + j]);
+  return mx;
+}
+
+/** e[j] = exp(x[row + j] − mx) in float64 (mx the row maximum, so e ≤ 1); returns Σ e, which is ≥ 1. */
+function expRow(x: Float32Array, row: number, n: number, mx: number, e: Float64Array): number {
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    e[j] = Math.exp(x[row + j] - mx);
+    sum += e[j];
+  }
+  return sum;
+}
+
+/** Row-wise softmax exp(x − max)/Σ of an m×n matrix; y may be x (a row is read into e first). */
 export function softmax(x: Float32Array, y: Float32Array, m: number, n: number): void {
+  const e = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     const row = i * n;
-    let mx = -Infinity;
-    for (let j = 0; j < n; j++) mx = Math.max(mx, x[row + j]);
-    let sum = 0;
-    for (let j = 0; j < n; j++) {
-      const e = Math.exp(x[row + j] - mx);
-      y[row + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < n; j++) y[row + j] /= sum;
+    const sum = expRow(x, row, n, rowMax(x, row, n), e);
+    for (let j = 0; j < n; j++) y[row + j] = e[j] / sum;
   }
 }
 
 /**
  * Σ_i −log p_i[label_i] by log-sum-exp (loss_i = log Σ_j e^(z_ij − max) + max − z_i,label ≥ 0, finite
  * for any finite logits); probs = softmax, grad = (probs − onehot)·gradScale when given.
- * probs or grad may be logits (each row's logits are read into `e` before anything is written).
+ * probs or grad may be logits (each row's logits are read into e before anything is written).
  */
 export function softmaxCrossEntropy(
   logits: Float32Array, labels: Int32Array, probs: Float32Array | null, grad: Float32Array | null,
@@ -35,14 +45,9 @@ export function softmaxCrossEntropy(
   for (let i = 0; i < m; i++) {
     const row = i * n;
     const label = labels[i];
-    let mx = -Infinity;
-    for (let j = 0; j < n; j++) mx = Math.max(mx, logits[row + j]);
+    const mx = rowMax(logits, row, n);
     const zl = logits[row + label];
-    let sum = 0;
-    for (let j = 0; j < n; j++) {
-      e[j] = Math.exp(logits[row + j] - mx);
-      sum += e[j];
-    }
+    const sum = expRow(logits, row, n, mx, e);
     loss += Math.log(sum) + (mx - zl);
     for (let j = 0; j < n; j++) {
       const p = e[j] / sum;
