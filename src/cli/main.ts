@@ -26,7 +26,8 @@ export const DEFAULTS = {
   lr: '0.001',
   schedule: 'exp:0.8',
   batch: '64',
-  epochs: '8',
+  epochs: '10',
+  dropout: '0.1',
   val: '0.05',
   seed: '1',
   backend: 'wasm',
@@ -65,7 +66,7 @@ function trainSettings(o: Record<string, string | boolean | undefined>): TrainSe
     schedule: parseSchedule('--schedule', str('schedule')),
     l2: parseNumber('--l2', String(o.l2 ?? 0), 0),
     l1: parseNumber('--l1', String(o.l1 ?? 0), 0),
-    dropout: parseNumber('--dropout', String(o.dropout ?? 0), 0, 0.95),
+    dropout: parseNumber('--dropout', str('dropout'), 0, 0.95),
     batch: parseBatch('--batch', str('batch')),
     epochs: parseInteger('--epochs', str('epochs'), 1),
     patience: parseInteger('--patience', String(o.patience ?? 0), 0),
@@ -101,7 +102,7 @@ export function buildProgram(): Command {
     .option('--schedule <spec>', `learning-rate schedule over epochs: ${SCHEDULE_SYNTAX}`, DEFAULTS.schedule)
     .option('--l2 <alpha>', 'L2 penalty α·Σw² on every kernel')
     .option('--l1 <alpha>', 'L1 penalty α·Σ|w| on every kernel')
-    .option('--dropout <rate>', 'dropout rate after each hidden layer')
+    .option('--dropout <rate>', 'dropout rate after each hidden layer (0 for none)', DEFAULTS.dropout)
     .option('--batch <size>', 'full (full-batch gradient descent), 1 (online SGD) or a mini-batch size', DEFAULTS.batch)
     .option('--epochs <n>', 'epochs to train', DEFAULTS.epochs)
     .option('--val <fraction>', 'fraction of the training rows held out for validation', DEFAULTS.val)
