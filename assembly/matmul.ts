@@ -9,10 +9,11 @@
 //  - edges are padded with zeros, so the micro-kernel always computes a full MR×NR tile and only the
 //    write-back into C looks at the true tile size (C is never read or written out of bounds).
 //
-// Loop nest (cache blocking): for each NC-wide column block of B (jc), each KC-deep slice of k (pc):
-// pack B[pc:pc+kc, jc:jc+nc] (≤ KC·NC·4 = 512 KiB, stays in the 1–2 MiB L2); then for each MC-tall
-// row block of A (ic): pack A[ic:ic+mc, pc:pc+kc] (≤ 128 KiB); then for each 8-column micro-panel of
-// B (jr; 8 KiB, stays in L1 while ...) each 4-row micro-panel of A (ir): one micro-kernel call.
+// Loop nest (cache blocking): for each NC-wide column block of B (jc), each slice of k at most KC
+// deep (pc): pack B[pc:pc+kc, jc:jc+nc] (≤ KC·NC·4 = 512 KiB); then for each MC-tall row block of A
+// (ic): pack A[ic:ic+mc, pc:pc+kc] (≤ 256 KiB; both blocks stay in the 1 MiB L2); then for each
+// 8-column micro-panel of B (jr; ≤ 16 KiB, stays in the 48 KiB L1 while ...) each 4-row micro-panel
+// of A (ir; ≤ 8 KiB): one micro-kernel call.
 //
 // Packed memory (f32 elements; p = k index within the KC slice, r/j = row/column within the panel):
 //
@@ -43,12 +44,14 @@ export const LAYOUT_NT: i32 = 2;
 const MR: i32 = 4;
 /** Columns of the micro-tile (two f32x4 vectors). */
 const NR: i32 = 8;
-/** Depth of a k slice: one A micro-panel (4 KiB) and one B micro-panel (8 KiB) fit L1 together. */
-const KC: i32 = 256;
-/** Rows of A packed at once (multiple of MR): MC·KC·4 = 128 KiB. */
+// Block sizes, measured on the 2-core Zen machine this project benchmarks on (48 KiB L1d, 1 MiB L2
+// per core): KC = 512 beat 256 and 384 by 1–3%, mostly through fewer passes over C and fewer calls.
+/** Largest k slice: one A micro-panel (8 KiB) and one B micro-panel (16 KiB) fit L1 together. */
+const KC: i32 = 512;
+/** Rows of A packed at once (multiple of MR): MC·KC·4 = 256 KiB. */
 const MC: i32 = 128;
-/** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB, within L2. */
-const NC: i32 = 512;
+/** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB. */
+const NC: i32 = 256;
 
 // Packing scratch, grown on demand and kept (no allocation per call once warm). heap.alloc may grow
 // linear memory; that only moves the JS views (the bindings remake them), not our addresses.
@@ -152,53 +155,71 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32
  * B(p, j) lives at b[p·rs + j·cs]: rs = n, cs = 1 for b stored [k,n]; rs = 1, cs = k for [n,k].
  */
 function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
-  for (let jr = 0; jr < nc; jr += NR) {
-    const cols = min32(NR, nc - jr);
-    const panel = dst + (<usize>(jr * kc) << 2);
-    const j = jc + jr;
-    if (cols == NR && cs == 1) {
-      // The 8 columns of one k step are contiguous: two vectors per k step.
-      let src = b + (<usize>(pc * rs + j) << 2);
-      const step = <usize>rs << 2;
-      for (let p = 0; p < kc; p++) {
-        const d = panel + (<usize>(p * NR) << 2);
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-        src += step;
+  // Columns in whole NR-column panels; the rest (fewer than NR) go to one zero-padded edge panel.
+  const full = nc & ~(NR - 1);
+  if (cs == 1) {
+    // B stored [k,n]: the 8 columns of a panel at one k step are two contiguous vectors. Walk 2 k
+    // steps at a time across all panels, so each panel receives one whole 64-byte line per visit and
+    // the source is 2 sequential streams (walking one panel down all of k instead strides by n and
+    // crowds a few L1 sets, so the next panel reloads the same lines from L2).
+    const step = <usize>rs << 2;
+    let p = 0;
+    for (; p + 2 <= kc; p += 2) {
+      const s0 = b + (<usize>((pc + p) * rs + jc) << 2);
+      const d0 = dst + (<usize>(p * NR) << 2);
+      for (let jr = 0; jr < full; jr += NR) {
+        const s = s0 + (<usize>jr << 2);
+        const d = d0 + (<usize>(jr * kc) << 2);
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        v128.store(d, v128.load(s + step), 32);
+        v128.store(d, v128.load(s + step, 16), 48);
       }
-    } else if (cols == NR && rs == 1) {
-      // B stored [n,k]: each column is contiguous in k. Transpose two 4×4 blocks per 4 k steps.
-      const c0 = b + (<usize>(j * cs + pc) << 2);
-      const colStep = <usize>cs << 2;
+    }
+    if (p < kc) {
+      const s0 = b + (<usize>((pc + p) * rs + jc) << 2);
+      const d0 = dst + (<usize>(p * NR) << 2);
+      for (let jr = 0; jr < full; jr += NR) {
+        const s = s0 + (<usize>jr << 2);
+        const d = d0 + (<usize>(jr * kc) << 2);
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      }
+    }
+  } else {
+    // B stored [n,k]: each column is contiguous in k. Transpose two 4×4 blocks per 4 k steps; the
+    // 8 source columns are 8 cache-line streams.
+    const colStep = <usize>cs << 2;
+    for (let jr = 0; jr < full; jr += NR) {
+      const panel = dst + (<usize>(jr * kc) << 2);
+      const c0 = b + (<usize>((jc + jr) * cs + pc) << 2);
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
-        const off = <usize>p << 2;
-        const s0 = c0 + off;
-        const d = panel + (<usize>(p * NR) << 2);
-        const lo0 = v128.load(s0);
-        const lo1 = v128.load(s0 + colStep);
-        const lo2 = v128.load(s0 + 2 * colStep);
-        const lo3 = v128.load(s0 + 3 * colStep);
+        const s0 = c0 + (<usize>p << 2);
         const s4 = s0 + 4 * colStep;
-        const hi0 = v128.load(s4);
-        const hi1 = v128.load(s4 + colStep);
-        const hi2 = v128.load(s4 + 2 * colStep);
-        const hi3 = v128.load(s4 + 3 * colStep);
-        transpose4x2(d, lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3);
+        transpose4x2(
+          panel + (<usize>(p * NR) << 2),
+          v128.load(s0), v128.load(s0 + colStep), v128.load(s0 + 2 * colStep), v128.load(s0 + 3 * colStep),
+          v128.load(s4), v128.load(s4 + colStep), v128.load(s4 + 2 * colStep), v128.load(s4 + 3 * colStep),
+        );
       }
       for (; p < kc; p++) {
         const d = panel + (<usize>(p * NR) << 2);
         const s = c0 + (<usize>p << 2);
         for (let jj = 0; jj < NR; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(s + <usize>jj * colStep));
       }
-    } else {
-      // Edge panel (fewer than NR columns): scalar copy, zero padding for the missing columns.
-      for (let p = 0; p < kc; p++) {
-        const d = panel + (<usize>(p * NR) << 2);
-        for (let jj = 0; jj < NR; jj++) {
-          const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (j + jj) * cs) << 2)) : 0;
-          store<f32>(d + (<usize>jj << 2), v);
-        }
+    }
+  }
+  if (full < nc) {
+    // Edge panel (fewer than NR columns): scalar copy, zero padding for the missing columns.
+    const cols = nc - full;
+    const panel = dst + (<usize>(full * kc) << 2);
+    const j = jc + full;
+    for (let p = 0; p < kc; p++) {
+      const d = panel + (<usize>(p * NR) << 2);
+      for (let jj = 0; jj < NR; jj++) {
+        const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (j + jj) * cs) << 2)) : 0;
+        store<f32>(d + (<usize>jj << 2), v);
       }
     }
   }
@@ -321,7 +342,8 @@ export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32
   const ldc = <usize>n << 2;
 
   // Equal k slices (rounded up to whole 4-step transposes) instead of KC-deep ones plus a thin rest:
-  // k = 784 runs as 4 × 196 rather than 3 × 256 + 16, whose thin slice would cost a full pass over C.
+  // k = 784 runs as 2 × 392 rather than 512 + 272, k = 520 as 2 × 260 rather than 512 + 8 (a thin
+  // slice costs a whole pass over C for little work).
   const slices = (k + KC - 1) / KC;
   const kcStep = roundUp((k + slices - 1) / slices, 4);
   for (let jc = 0; jc < n; jc += NC) {

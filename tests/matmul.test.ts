@@ -7,11 +7,11 @@ import { loadWasm } from '../bindings/loader.js';
 import { WasmAllocator } from '../bindings/memory.js';
 
 // Sizes around the wasm kernel's tiles (assembly/matmul.ts: MR = 4 rows, NR = 8 columns, k packed 4
-// steps at a time and sliced by KC = 256, rows blocked by MC = 128), plus primes that are no multiple
+// steps at a time and sliced at KC = 512, rows blocked by MC = 128), plus primes that are no multiple
 // of anything: 1, 2, 3, tile − 1, tile, tile + 1, 67, 131.
 const M_SIZES = [1, 2, 3, 4, 5, 67, 131];
 const N_SIZES = [1, 2, 3, 7, 8, 9, 67, 131];
-const K_SIZES = [1, 2, 3, 4, 5, 67, 131, 255, 256, 257];
+const K_SIZES = [1, 2, 3, 4, 5, 67, 131, 511, 512, 513];
 
 /**
  * Every (m, n) pair, each with a k that cycles through K_SIZES: 56 shapes in which every size of every
@@ -20,7 +20,7 @@ const K_SIZES = [1, 2, 3, 4, 5, 67, 131, 255, 256, 257];
 const SHAPES: [number, number, number][] = [];
 M_SIZES.forEach((m, mi) => N_SIZES.forEach((n, ni) => SHAPES.push([m, K_SIZES[(mi * N_SIZES.length + ni) % K_SIZES.length], n])));
 
-/** Large shapes: a plain 512³, and one crossing every cache block (MC, KC, NC = 512) with ragged edges. */
+/** Large shapes: a plain 512³, and one crossing every cache block (MC = 128, KC = 512, NC = 256) with ragged edges. */
 const LARGE_SHAPES: [number, number, number][] = [[512, 512, 512], [133, 517, 521]];
 
 /** A's mathematical [m,k] and B's [k,n] values, C's initial values, and the float64 product A·B. */
@@ -117,7 +117,7 @@ describe.each([['wasm', wasm], ['js', js]] as const)('matmul on %s', (name, be) 
 
   it('gives bit-identical results in all three layouts for the same product', () => {
     // Transposition happens while packing (wasm) or in a panel copy (js); the arithmetic is the same.
-    for (const [m, k, n] of [[5, 257, 9], [67, 131, 3], [131, 67, 131], [1, 3, 8]]) {
+    for (const [m, k, n] of [[5, 513, 9], [67, 131, 3], [131, 67, 131], [1, 3, 8]]) {
       const p = problem(m, k, n, 7 * m + n);
       for (const accumulate of [false, true]) {
         const nn = run(be, 'NN', p, accumulate);
@@ -199,14 +199,14 @@ describe('wasm matmul scratch', () => {
     const exports = await loadWasm();
     const mem = new WasmAllocator(exports);
     const kernels = checked(wasmKernels(exports), 'wasm');
-    const [m, k, n] = [40, 300, 1030];
+    const [m, k, n] = [40, 600, 1030];
     const p = problem(m, k, n, 77);
     const a = mem.f32(p.a), b = mem.f32(p.b), c = mem.f32(m * n), bt = mem.f32(transpose(p.b, k, n));
     fillMemory(mem);
     const before = mem.memoryBytes;
     const oldView = c.data;
     kernels.matmul('NN', a, b, c, m, k, n);
-    // The scratch for a 256×512 block of B (512 KiB) did not fit in what was free: memory grew.
+    // The scratch for a 512×256 block of B (512 KiB) did not fit in what was free: memory grew.
     expect(mem.memoryBytes).toBeGreaterThan(before);
     expect(oldView.length, 'views made before the call are detached').toBe(0);
     expectClose(c.data, p.product, atol(p), 0, `wasm NN M=${m} K=${k} N=${n} after memory.grow`);
