@@ -92,6 +92,14 @@ describe('construction', () => {
     expect(configs[0]).toMatchObject({ units: 8, activation: 'relu', kernelRegularizer: { name: 'l2', alpha: 1e-3 }, biasRegularizer: null });
     expect(configs[4]).toMatchObject({ units: 3, activation: 'identity', kernelRegularizer: { name: 'l2', alpha: 1e-3 } });
     expect(m.parameterCount).toBe(10 * 8 + 8 + 8 * 6 + 6 + 6 * 3 + 3);
+    expect(configs[0]).toMatchObject({ kernelInitializer: { name: 'heNormal' } });
+  });
+
+  test('mlp() takes a kernel initializer for its hidden layers (tanh defaults to Glorot)', () => {
+    const tanh = track(mlp({ inputSize: 4, hidden: [5], outputs: 2, activation: 'tanh', backend: js }));
+    expect(tanh.toConfig().layers[0]).toMatchObject({ kernelInitializer: { name: 'glorotUniform' } });
+    const he = track(mlp({ inputSize: 4, hidden: [5], outputs: 2, activation: 'tanh', kernelInitializer: 'heNormal', backend: js }));
+    expect(he.toConfig().layers[0]).toMatchObject({ kernelInitializer: { name: 'heNormal' } });
   });
 
   test('the same seed gives the same initial weights on both backends; another seed does not', () => {

@@ -30,7 +30,7 @@
  * `jsBackend()` (pure JS). A model and its buffers live on that one backend.
  */
 import type { ActivationName, Backend, F32Buffer } from '../backend.js';
-import type { Optimizer } from '../train/types.js';
+import type { Initializer, Optimizer } from '../train/types.js';
 import { OptionReader } from '../train/pieces.js';
 import { l2 as l2Penalty } from '../train/regularizers.js';
 import { Layer, type LayerConfig } from './layers.js';
@@ -627,6 +627,11 @@ export interface MlpOptions {
    * @default 0
    */
   l2?: number;
+  /**
+   * The hidden layers' kernel initializer (a name such as 'heNormal', or an initializer).
+   * @default 'heNormal' for relu-like activations (relu, leakyRelu, elu, gelu, silu), else 'glorotUniform'
+   */
+  kernelInitializer?: PieceSpec<Initializer>;
   /** The backend (see SequentialOptions.backend). Required. */
   backend: Backend;
   /**
@@ -643,7 +648,7 @@ export interface MlpOptions {
  * initialisation for relu-like activations and Glorot otherwise. Not compiled: call compile().
  */
 export function mlp(options: MlpOptions): Sequential {
-  const r = new OptionReader('mlp', options, ['inputSize', 'hidden', 'outputs', 'activation', 'dropout', 'l2', 'backend', 'seed']);
+  const r = new OptionReader('mlp', options, ['inputSize', 'hidden', 'outputs', 'activation', 'dropout', 'l2', 'kernelInitializer', 'backend', 'seed']);
   const hidden = r.has('hidden') && (r.raw('hidden') as unknown[]).length > 0 ? r.numbers('hidden', { min: 1, integer: true }) : [];
   const outputs = r.number('outputs', undefined, { min: 1, integer: true });
   const act = (r.raw('activation') ?? 'relu') as ActivationName;
@@ -653,7 +658,8 @@ export function mlp(options: MlpOptions): Sequential {
   const reluLike = act === 'relu' || act === 'leakyRelu' || act === 'elu' || act === 'gelu' || act === 'silu';
   const layers: Layer[] = [];
   for (const units of hidden) {
-    layers.push(dense({ units, activation: act, kernelInitializer: reluLike ? 'heNormal' : 'glorotUniform', kernelRegularizer }));
+    const kernelInitializer = options.kernelInitializer ?? (reluLike ? 'heNormal' : 'glorotUniform');
+    layers.push(dense({ units, activation: act, kernelInitializer, kernelRegularizer }));
     if (rate > 0) layers.push(dropout({ rate }));
   }
   layers.push(dense({ units: outputs, kernelRegularizer }));
