@@ -1,0 +1,123 @@
+/**
+ * `npm run bench:train`: training throughput and test accuracy of this library (wasm and js backends)
+ * against tfjs (cpu and wasm backends; model.fit and a hand-written minimize loop), brain.js and
+ * ConvNetJS, on MNIST, for a 784-128-10 ReLU network (batch 64) and a 784-512-512-10 one (batch 128),
+ * SGD lr 0.1, all in one process with the same data and batch order. See train-core.ts for how it is
+ * measured and train-contenders.ts for what each contender runs.
+ *
+ *   npm run bench:train                       # 1 epoch of 60 000 digits (a few minutes on 2 cores)
+ *   npm run bench:train -- --quick            # 6 400 digits, a smoke run
+ *   npm run bench:train -- --samples 20000 --epochs 2 --contenders wasm,tfjsWasmFit
+ *
+ * Prints a table per network and writes bench/results/train.json (temp file + rename).
+ */
+import { parseArgs } from 'node:util';
+import { CONTENDERS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainBenchResult, type TrainRow } from './train-core.js';
+import { repoPath, writeJsonAtomic } from './util.js';
+
+const USAGE = `usage: npm run bench:train -- [options]
+  --samples N            training digits per epoch (a seeded subset of the 60000; default 60000)
+  --epochs N             epochs over them (default 1)
+  --limited-samples N    digits every slow contender trains on (default: a table per network, train-core.ts)
+  --contenders a,b,...   a subset of ${CONTENDERS.join(',')}
+  --networks a,b         a subset of ${NETWORKS.map((n) => n.name).join(',')}
+  --seed N               data subset, batch order and initial weights (default 1)
+  --quick                --samples 6400 --limited-samples 640, 2000 test digits; writes no results file
+  --no-write             do not write bench/results/train.json`;
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`bench:train: --${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function list<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) if (!allowed.includes(item as T)) throw new RangeError(`bench:train: --${name}: unknown '${item}'; one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+function options(): { options: TrainBenchOptions; write: boolean } {
+  const { values } = parseArgs({
+    options: {
+      samples: { type: 'string' },
+      epochs: { type: 'string' },
+      'limited-samples': { type: 'string' },
+      contenders: { type: 'string' },
+      networks: { type: 'string' },
+      seed: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const names = list('networks', values.networks, NETWORKS.map((n) => n.name));
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new RangeError(`bench:train: --seed must be an integer ≥ 0, got '${values.seed}'`);
+  const quick = values.quick;
+  return {
+    options: {
+      samples: int('samples', values.samples) ?? (quick ? 6400 : undefined),
+      epochs: int('epochs', values.epochs),
+      limitedSamples: int('limited-samples', values['limited-samples']) ?? (quick ? 640 : undefined),
+      testSamples: quick ? 2000 : undefined,
+      contenders: list<Contender>('contenders', values.contenders, CONTENDERS),
+      networks: names === undefined ? undefined : NETWORKS.filter((n) => names.includes(n.name)),
+      seed,
+      log: (line) => console.error(line),
+    },
+    // A quick run is a smoke test: its numbers are not the ones to keep.
+    write: !values['no-write'] && !quick,
+  };
+}
+
+const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function printRow(row: TrainRow, result: TrainBenchResult): void {
+  const net = NETWORKS.find((n) => n.name === row.network);
+  console.log(`\n${row.network} (${thousands(row.parameters)} parameters), batch ${row.batch}, SGD lr ${net?.lr ?? '?'}`);
+  console.log('contender        samples/s   wasm/this   test acc   trained on   tested on');
+  const wasm = row.samplesPerSec.wasm;
+  for (const who of CONTENDERS) {
+    const sps = row.samplesPerSec[who];
+    if (sps === undefined) continue;
+    const mark = row.limited.includes(who) ? '*' : ' ';
+    console.log(
+      `${(who + mark).padEnd(15)}${thousands(sps).padStart(11)}${(wasm === undefined ? '-' : (wasm / sps).toFixed(2)).padStart(12)}` +
+        `${(100 * row.testAccuracy[who]!).toFixed(2).padStart(10)}%${thousands(row.samplesTrained[who]!).padStart(13)}${thousands(row.testSamples[who]!).padStart(12)}`,
+    );
+  }
+  if (row.limited.length > 0) {
+    console.log('* limited: trained on the first "trained on" digits of the same batch stream only (timing chunks of ' +
+      `${row.limited.map((c) => `${c} ${row.chunkBatches[c]}`).join(', ')} batches), tested on the first "tested on" test digits`);
+  }
+  if (row.rooflineFraction !== null) {
+    console.log(`roofline: wasm training runs at ${row.achievedGflops!.toFixed(2)} GFLOP/s (6 · params · samples/s) = ` +
+      `${row.rooflineFraction.toFixed(3)} of our matmul peak ${row.peakGflops} GFLOP/s (${result.peak.source}` +
+      `${result.peak.kernelsJsonGflops === null ? '' : `; bench/results/kernels.json says ${result.peak.kernelsJsonGflops}`})`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { options: o, write } = options();
+  const started = performance.now();
+  const result = await runTrainBench(o);
+  console.log(`\n${result.machine}; ${result.config.samples} training digits × ${result.config.epochs} epoch(s), seed ${result.config.seed}`);
+  for (const row of result.rows) printRow(row, result);
+  console.log('\nDefinitions:');
+  for (const [k, v] of Object.entries(DEFINITIONS)) console.log(`  ${k}: ${v}`);
+  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);
+  if (write) {
+    const file = repoPath('bench', 'results', 'train.json');
+    writeJsonAtomic(file, result);
+    console.log(`wrote ${file}`);
+  }
+}
+
+await main();
