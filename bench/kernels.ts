@@ -11,7 +11,7 @@
  * Prints a table with the ratios the targets are stated in and writes bench/results/kernels.json
  * (via a temp file and a rename, so a reader never sees half a file).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,7 @@ const MAX_ROUNDS = 25;
 /** Batches repeat a call until they take about this long, so small shapes are not timer noise. */
 const BATCH_MS = 25;
 const WARMUP_MS = 4000;
+const SETTLE_MS = 2000;
 
 interface Row {
   shape: string;
@@ -112,6 +113,8 @@ async function bench(): Promise<void> {
   if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('tfjs wasm backend runs without SIMD here');
   await tf.setBackend('cpu');
 
+  // Other processes on this 2-core machine slow everything down; the load average says how busy it was.
+  console.log(`1-minute load average at start: ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
   const wasm = await init({ backend: 'wasm', warmup: false });
   const js = jsBackend();
 
@@ -148,6 +151,8 @@ async function bench(): Promise<void> {
     }
     console.log(`warm-up GFLOP/s, first -> last batch: ${warm.join(', ')}`);
   }
+  // Let V8's background compile threads finish (they would otherwise take a core from the first shapes).
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
   const rows: Row[] = [];
   const started = performance.now();
@@ -227,7 +232,7 @@ function printSummary(rows: Row[], seconds: number): void {
       (failed.length ? `: ${failed.map((r) => `${r.shape} ${r.layout}`).join(', ')}` : ''));
   };
   const nn = (r: Row): number => rows.find((x) => x.shape === r.shape && x.layout === 'NN')!.gflops.wasm;
-  console.log(`\nTargets (${seconds.toFixed(0)} s of timing):`);
+  console.log(`\nTargets (${seconds.toFixed(0)} s of timing; 1-minute load average now ${loadavg()[0].toFixed(2)} on ${cpus().length} cores):`);
   check('wasm >= 1.3x tfjs-wasm on every shape and layout', (r) => r.gflops.wasm >= 1.3 * r.gflops.tfjsWasm, (r) => r.gflops.wasm / r.gflops.tfjsWasm);
   check('wasm TN and NT within 10% of NN', (r) => r.gflops.wasm >= 0.9 * nn(r), (r) => r.gflops.wasm / nn(r));
   check('js >= 1.5x tfjs-cpu', (r) => r.gflops.js >= 1.5 * r.gflops.tfjsCpu, (r) => r.gflops.js / r.gflops.tfjsCpu);
