@@ -61,7 +61,10 @@ let scratchBytes: usize = 0;
 function ensureScratch(bytes: usize): usize {
   if (bytes > scratchBytes) {
     // The old contents are not needed: free + alloc rather than realloc (which would copy them).
+    // Forget the old block first, so a failed alloc (a trap) cannot leave a freed block in use.
     if (scratch != 0) heap.free(scratch);
+    scratch = 0;
+    scratchBytes = 0;
     scratch = heap.alloc(bytes);
     scratchBytes = bytes;
   }
