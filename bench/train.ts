@@ -98,9 +98,9 @@ function printRow(row: TrainRow, result: TrainBenchResult): void {
       `${row.limited.map((c) => `${c} ${row.chunkBatches[c]}`).join(', ')} batches), tested on the first "tested on" test digits`);
   }
   if (row.rooflineFraction !== null) {
-    console.log(`roofline: wasm training runs at ${row.achievedGflops!.toFixed(2)} GFLOP/s (6 · params · samples/s) = ` +
-      `${row.rooflineFraction.toFixed(3)} of our matmul peak ${row.peakGflops} GFLOP/s (${result.peak.source}` +
-      `${result.peak.kernelsJsonGflops === null ? '' : `; bench/results/kernels.json says ${result.peak.kernelsJsonGflops}`})`);
+    console.log(`roofline: wasm training at ${row.achievedGflops!.toFixed(2)} GFLOP/s counting 6·params per sample = ` +
+      `${row.rooflineFraction.toFixed(3)} of our matmul peak ${row.peakGflops} GFLOP/s; the ${row.executedGflops!.toFixed(2)} GFLOP/s ` +
+      `it executes (no input gradient) = ${row.executedFraction!.toFixed(3)} of it`);
   }
 }
 
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const result = await runTrainBench(o);
   console.log(`\n${result.machine}; ${result.config.samples} training digits × ${result.config.epochs} epoch(s), seed ${result.config.seed}`);
+  console.log(`peak: ${result.peak.source}` +
+    `${result.peak.kernelsJsonGflops === null ? '' : ` (bench/results/kernels.json, another run: ${result.peak.kernelsJsonGflops} GFLOP/s)`}`);
   for (const row of result.rows) printRow(row, result);
   console.log('\nDefinitions:');
   for (const [k, v] of Object.entries(DEFINITIONS)) console.log(`  ${k}: ${v}`);

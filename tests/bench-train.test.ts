@@ -31,6 +31,11 @@ describe('bench:train core', () => {
       expect(isPositive(row.rooflineFraction)).toBe(true);
       expect(isPositive(row.peakGflops)).toBe(true);
       expect(row.achievedGflops).toBeCloseTo((6 * row.parameters * row.samplesPerSec.wasm!) / 1e9, 1);
+      // Executed matmul flops per sample: 6 per weight, less 2 per weight of the first layer (no input gradient):
+      // 6·(784·128 + 128·10) − 2·784·128 and 6·(784·512 + 512·512 + 512·10) − 2·784·512.
+      const executed = { '784-128-10': 409_088, '784-512-512-10': 3_209_216 }[row.network]!;
+      expect(row.executedGflops!).toBeCloseTo((executed * row.samplesPerSec.wasm!) / 1e9, 1);
+      expect(row.executedFraction!).toBeCloseTo(row.executedGflops! / row.peakGflops!, 2);
     }
     expect(result.rows.map((r) => r.parameters)).toEqual([784 * 128 + 128 + 128 * 10 + 10, 784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10]);
     expect(result.peak.source).toMatch(/measured in this run/);
