@@ -108,7 +108,9 @@ describe('playground page in Chromium', () => {
   });
 
   test('training the spirals set reaches at least 95% test accuracy; the heat map is drawn and changes as it trains', async () => {
-    const { page, errors } = await load('?data=spirals&pace=60&showTest=1');
+    // A cosine schedule brings the rate down to 1% by epoch 300, so the accuracy read after pausing
+    // (some epochs after the wait saw it) is the settled one, not a passing fluctuation.
+    const { page, errors } = await load('?data=spirals&pace=60&showTest=1&schedule=cosine&decay=300');
     const before = await snapshot(page);
     const start = await colourStats(page);
     // Not blank: the untrained model already paints a gradient, and the points are drawn over it.
@@ -125,10 +127,12 @@ describe('playground page in Chromium', () => {
     expect(seen.size).toBe(4);
     await page.selectOption('[data-testid="pace"]', 'max');
     await waitForValue(page, 'test-accuracy', 'v >= 0.95', 60_000);
+    const reachedAt = await value(page, 'epoch');
+    await waitForValue(page, 'epoch', 'v >= 330', 60_000);
     await pause(page);
     const accuracy = await value(page, 'test-accuracy');
     const epochs = await value(page, 'epoch');
-    console.log(`playground: spirals reached ${(100 * accuracy).toFixed(1)}% test accuracy after ${epochs} epochs`);
+    console.log(`playground: spirals first showed ≥ 95% test accuracy at epoch ${reachedAt}; ${(100 * accuracy).toFixed(1)}% when paused at epoch ${epochs}`);
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
     expect(await value(page, 'test-zero-one')).toBeCloseTo(1 - accuracy, 6);
 
@@ -177,19 +181,19 @@ describe('playground page in Chromium', () => {
     expect(latency.frameP95).toBeLessThan(100);
 
     // Block the main thread for a second: a worker trains on meanwhile, a main-thread loop could not.
-    const stepsBefore = await page.evaluate(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return Number(document.querySelector('[data-testid="epoch"]')!.getAttribute('data-value'));
-    });
+    const epochs = (): Promise<number> => page.evaluate(() => Number(document.querySelector('[data-testid="epoch"]')!.getAttribute('data-value')));
+    const e0 = await epochs();
+    await page.waitForTimeout(1000);
+    const e1 = await epochs();
     await page.evaluate(() => {
       const until = performance.now() + 1000;
-      while (performance.now() < until) { /* busy */ }
+      while (performance.now() < until) { /* busy: no timer, message or frame runs here */ }
     });
-    await page.waitForTimeout(100);
-    const epochsAfter = await value(page, 'epoch');
-    const epochsPerSec = stepsPerSec / 200; // online: one step per training point (400 points, half for training)
-    console.log(`playground: ${epochsAfter - stepsBefore} epochs trained across a 1 s block of the main thread (~${Math.round(epochsPerSec)} epochs/s)`);
-    expect(epochsAfter - stepsBefore).toBeGreaterThan(0.5 * epochsPerSec);
+    await page.waitForTimeout(100); // the frames queued during the block arrive
+    const e2 = await epochs();
+    console.log(`playground: ${e1 - e0} epochs in 1 s with the main thread free, ${e2 - e1} across a 1 s block of it (+0.1 s)`);
+    expect(e1 - e0).toBeGreaterThan(10);
+    expect(e2 - e1).toBeGreaterThan(0.5 * (e1 - e0));
     await pause(page);
     expect(errors).toEqual([]);
   });

@@ -284,6 +284,7 @@ function resetView(): void {
 /** Starts a new run with the current settings; a playing run goes on playing. */
 function configure(): void {
   resetView();
+  status('');
   send({ type: 'configure', run: ++runId, settings });
   if (wantPlay) send({ type: 'play' });
 }
