@@ -461,7 +461,7 @@ function drawNetwork(): void {
     ctx.fillStyle = INK.muted;
     ctx.font = '10px system-ui, sans-serif';
     ctx.textAlign = 'center';
-    ctx.fillText(w > 8 ? `${w}…` : `${w}`, column(i), height - 2);
+    ctx.fillText(String(w), column(i), height - 2);
   });
 }
 

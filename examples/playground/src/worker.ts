@@ -72,6 +72,8 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   if (message.type === 'pace') {
     pace = paceOf(message.pace);
+    // Steps per second from here on are at the new pace.
+    if (run !== null) run.speed = [{ t: now(), steps: run.model.batchesTrained }];
     return;
   }
   wantPlay = message.type === 'play';
