@@ -12,3 +12,4 @@ export * from './train/index.js';
 export * from './plot/index.js';
 export * from './model/index.js';
 export * from './tune/index.js';
+export * from './worker/index.js';

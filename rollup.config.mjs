@@ -1,0 +1,104 @@
+// `npm run build:dist`: bundles tsc's output (build/) into dist/, the files the package exports.
+//
+// Why bundle build/ rather than compile src/ again: tsc already compiled src/ for Node and the CLI
+// (build/), so dist/ and build/ come from one compile and cannot diverge, and rollup only has to
+// bundle plain ES modules (no TypeScript plugin, no second type check of the whole project).
+//
+// What dist/ holds, and why:
+// - simdnet.js: the browser-safe entry (src/index.ts); node.js: the Node file loaders (`simdnet/node`);
+//   worker.js: the training worker (`simdnet/worker`). Code they share goes into dist/chunks/, so the
+//   library is in the package once, and a plain <script type="module"> can load dist/ as it is.
+// - The wasm module is embedded in the JavaScript as base64 (scripts/embed-wasm.mjs says why): no asset
+//   for a consumer's bundler to copy or rewrite, so Vite, rollup, webpack and esbuild need no loader.
+// - fast-png (and its fflate and iobuffer) are bundled in: dist/ must run from a plain
+//   <script type="module">, which cannot resolve bare package names without an import map.
+// - Node built-ins stay external; they are imported dynamically, only on the Node-only code paths.
+// - No minification: consumers' bundlers minify; readable dist/ code makes their stack traces useful.
+//   scripts/size-check.mjs measures it gzipped.
+// - Types: rollup-plugin-dts bundles tsc's declarations into one .d.ts per entry.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { rmSync } from 'node:fs';
+import { dts } from 'rollup-plugin-dts';
+
+const entries = {
+  simdnet: 'build/src/index.js',
+  node: 'build/src/data/node.js',
+  worker: 'build/src/worker/worker.js',
+};
+
+const isNodeBuiltin = (id) => id.startsWith('node:');
+
+/** Empties dist/ first: chunk names carry content hashes, so stale chunks would otherwise pile up. */
+function cleanDist() {
+  return {
+    name: 'clean-dist',
+    buildStart() {
+      rmSync('dist', { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Makes every dynamic import of a Node built-in opaque to bundlers. The code imports node:fs and the
+ * like only on Node-only paths (saving a model to a path, writing a plot file), but a literal
+ * `import('node:fs/promises')` makes a browser build of a consumer try to resolve it: webpack 5 fails
+ * (UnhandledSchemeError), esbuild fails for platform 'browser', Vite stubs it with a warning. Passing
+ * the specifier through a variable, with webpack's and Vite's ignore comments, leaves it to Node.
+ */
+function opaqueNodeImports() {
+  return {
+    name: 'opaque-node-imports',
+    renderDynamicImport({ targetModuleId }) {
+      if (targetModuleId === null || !isNodeBuiltin(targetModuleId)) return null;
+      return { left: 'import(/* webpackIgnore: true */ /* @vite-ignore */ (0, String)(', right: '))' };
+    },
+  };
+}
+
+/**
+ * src/worker/host.ts starts its worker with `new Worker(new URL('./worker.js', import.meta.url))`, a
+ * path relative to the module that says it. That holds only if that code lands in a file at the root
+ * of dist/ (next to dist/worker.js), not in dist/chunks/: fail the build otherwise.
+ */
+function checkWorkerUrl() {
+  return {
+    name: 'check-worker-url',
+    generateBundle(_options, bundle) {
+      const holders = Object.values(bundle).filter((f) => f.type === 'chunk' && f.code.includes("new URL('./worker.js', import.meta.url)"));
+      if (holders.length === 0) this.error("no chunk starts the worker with new URL('./worker.js', import.meta.url): src/worker/host.ts changed?");
+      for (const f of holders) {
+        if (f.fileName.includes('/')) this.error(`${f.fileName} starts the worker with a './worker.js' URL but is not at the root of dist/`);
+      }
+      if (!('worker.js' in bundle)) this.error('dist/worker.js was not emitted');
+    },
+  };
+}
+
+export default [
+  {
+    input: entries,
+    external: isNodeBuiltin,
+    plugins: [cleanDist(), nodeResolve({ browser: true }), opaqueNodeImports(), checkWorkerUrl()],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      // The embedded wasm in a chunk of its own: scripts/size-check.mjs then reports JavaScript and wasm apart.
+      manualChunks: (id) => (id.includes('wasm-bytes.generated') ? 'wasm' : undefined),
+      // Not the default 'auto': keep the shared chunks' export names readable in stack traces.
+      minifyInternalExports: false,
+    },
+    // An unresolved import or a missing export is a broken library bundle: fail instead of warning.
+    onwarn(warning, warn) {
+      if (warning.code === 'UNRESOLVED_IMPORT' || warning.code === 'MISSING_EXPORT') throw new Error(warning.message);
+      warn(warning);
+    },
+  },
+  {
+    input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, file.replace(/\.js$/, '.d.ts')])),
+    external: isNodeBuiltin,
+    plugins: [dts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+  },
+];

@@ -1,0 +1,120 @@
+// `npm run size`: the bundle-size budget, checked in CI after `npm run build` (see .ci/run).
+//
+// What it measures:
+// - dist/ as shipped: what a browser downloads for `import ... from 'simdnet'` from a plain
+//   <script type="module"> — the entry and every chunk it imports statically — split into JavaScript
+//   and the embedded wasm (its own chunk, dist/chunks/wasm-*.js: see rollup.config.mjs), each file
+//   gzipped on its own (at zlib's default level, as web servers do), since each is fetched on its own.
+// - What an app pays after its bundler minifies: dist/simdnet.js (every export, nothing tree-shaken)
+//   and dist/worker.js bundled and minified by Vite (the bundler of tests/consumer), with the wasm
+//   chunk left out so JavaScript and wasm are reported apart. The BUDGET applies to these figures.
+// - The raw build/wasm/simdnet.wasm, for comparison with the base64-embedded form.
+//
+// Why this script rather than size-limit: size-limit needs Node 22; this needs node:zlib and Vite,
+// already a devDependency.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+/**
+ * The budget, in gzipped bytes of the minified figures. Set about 15% above the sizes measured when
+ * it was introduced (JS 59.8 kB, wasm 19.0 kB, worker 27.7 kB): room for features, but a real
+ * regression — a dependency pulled into the browser entry, an unstripped debug build of the wasm —
+ * fails CI. Raise it deliberately, in the commit that needs it, and update the README's figures.
+ */
+const BUDGET = {
+  js: 69_000,
+  wasm: 22_000,
+  worker: 32_000,
+};
+
+const DIST = 'dist';
+const wasmBinary = 'build/wasm/simdnet.wasm';
+
+/** The dist/ files `entry` loads: itself and its static relative imports, transitively. */
+function closure(entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(join(DIST, file), 'utf8');
+    // rollup writes each static import on its own line: `import ... from './x.js';` or `import './x.js';`.
+    for (const m of code.matchAll(/^(?:import|export)\b[^'"]*?['"](\.{1,2}\/[^'"]+)['"];?$/gm)) {
+      visit(posix.normalize(posix.join(dirname(file), m[1])));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+function measure(files) {
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const bytes = readFileSync(f.startsWith('build/') ? f : join(DIST, f));
+    raw += bytes.length;
+    gzip += gzipSync(bytes).length;
+  }
+  return { raw, gzip };
+}
+
+let files;
+try {
+  files = readdirSync(join(DIST, 'chunks'));
+} catch {
+  console.error('size-check: dist/ is missing; run `npm run build` first');
+  process.exit(1);
+}
+const wasmChunks = files.filter((f) => /^wasm-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
+if (wasmChunks.length !== 1) {
+  console.error(`size-check: expected one dist/chunks/wasm-*.js, found ${wasmChunks.length}; see manualChunks in rollup.config.mjs`);
+  process.exit(1);
+}
+const main = closure('simdnet.js');
+if (!main.has(wasmChunks[0])) {
+  console.error('size-check: the main entry does not load the wasm chunk; the measurement would be wrong');
+  process.exit(1);
+}
+const mainJs = [...main].filter((f) => f !== wasmChunks[0]);
+
+/** Bundles and minifies a dist/ entry with Vite, the wasm chunk external; the gzipped size of the result. */
+async function minified(entry) {
+  const result = await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      lib: { entry: join(DIST, entry), formats: ['es'], fileName: 'bundle' },
+      rolldownOptions: { external: (id) => /\/wasm-[^/]*\.js$/.test(id) || id.startsWith('node:') },
+    },
+  });
+  // In lib mode Vite also emits the training worker (it follows `new Worker(new URL(...))`) as an
+  // asset; only the entry's own chunk is measured here (the worker has its own row).
+  const chunk = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output).find((o) => o.type === 'chunk' && o.isEntry);
+  return { raw: chunk.code.length, gzip: gzipSync(chunk.code).length };
+}
+
+const rows = [
+  ['shipped dist/: JavaScript', measure(mainJs), null],
+  ['shipped dist/: wasm, embedded as base64', measure(wasmChunks), BUDGET.wasm],
+  ['minified: JavaScript (all of simdnet.js)', await minified('simdnet.js'), BUDGET.js],
+  ['minified: training worker (worker.js)', await minified('worker.js'), BUDGET.worker],
+  ['for comparison: the simdnet.wasm binary', measure([wasmBinary]), null],
+];
+const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
+console.log('size-check (each file gzipped on its own; budgets on gzip):');
+console.log(`  ${'what'.padEnd(42)} ${'raw'.padStart(9)} ${'gzip'.padStart(9)} ${'budget'.padStart(9)}`);
+let over = 0;
+for (const [what, { raw, gzip }, budget] of rows) {
+  const fails = budget !== null && gzip > budget;
+  if (fails) over++;
+  console.log(`  ${what.padEnd(42)} ${kB(raw).padStart(9)} ${kB(gzip).padStart(9)} ${(budget === null ? '' : kB(budget)).padStart(9)}${fails ? '  OVER BUDGET' : ''}`);
+}
+if (over > 0) {
+  console.error(`size-check: ${over} figure(s) over budget. Shrink the bundle, or raise BUDGET in scripts/size-check.mjs on purpose.`);
+  process.exit(1);
+}
+console.log('size-check: within budget');

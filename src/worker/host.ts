@@ -1,0 +1,327 @@
+/**
+ * Training in a worker: `trainInWorker(model, x, y, options)` for one run, or a `WorkerTrainer` that
+ * keeps its worker (and the worker's compiled wasm) for several runs.
+ *
+ * The main thread's model stays where it is: the worker gets a copy (model.toBytes()), trains it with
+ * the same fit(), and sends back the weights, the optimizer state and the counters, which are then
+ * written into the main thread's model. Same model, data, options and backend, so the weights are the
+ * same bits as model.fit() in the main thread would give (tests/worker.test.ts and
+ * tests/browser/identical.test.ts check it in Node and Chromium).
+ *
+ * Worker choice, no configuration needed:
+ * - browsers (and any runtime with a global Worker): a module Worker made with
+ *   `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the form Vite, webpack 5
+ *   and Parcel recognise and bundle as a worker entry;
+ * - Node: a worker_threads Worker on the same file.
+ * For other bundlers (esbuild, rollup without a worker plugin), pass `worker`: any Worker whose script
+ * imports 'simdnet/worker'.
+ */
+import type { BatchLogs, EpochLogs } from '../model/callbacks.js';
+import type { Features, Targets } from '../model/data.js';
+import type { History } from '../model/fit.js';
+import type { Sequential } from '../model/sequential.js';
+import {
+  fromWireError, importNodeBuiltin, isNode, PROTOCOL, transferable,
+  type FromWorker, type ToWorker, type TrainedState, type WireFitOptions,
+} from './protocol.js';
+
+/** A browser (module) Worker, or anything with its shape. */
+export interface WebWorkerLike {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener(type: string, listener: (event: { data?: unknown; message?: string }) => void): void;
+  terminate(): void;
+}
+
+/** A Node worker_threads Worker, or anything with its shape. */
+export interface NodeWorkerLike {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  on(type: string, listener: (value: unknown) => void): unknown;
+  terminate(): Promise<number>;
+  ref?(): void;
+  unref?(): void;
+}
+
+/** A worker whose script imports 'simdnet/worker' (the default one does). */
+export type TrainingWorker = WebWorkerLike | NodeWorkerLike;
+
+export interface WorkerTrainerOptions {
+  /**
+   * The worker to train in; the trainer owns it from then on (terminate() ends it). Give one when your
+   * bundler does not bundle `new Worker(new URL(...))` (esbuild, rollup without a worker plugin):
+   * a file containing `import 'simdnet/worker';` started as a module Worker.
+   * @default a module Worker on simdnet's worker.js (browsers), a worker_threads Worker on it (Node)
+   */
+  worker?: TrainingWorker;
+}
+
+export interface WorkerTrainOptions extends WireFitOptions {
+  /**
+   * Cancels training: the worker stops between two batches, train() resolves with stopReason
+   * 'aborted', and the model keeps the weights trained until then (as with fit()).
+   * @default undefined (no signal)
+   */
+  signal?: AbortSignal;
+  /**
+   * Called after each batch with that batch's logs. Costs one message (and one ‖∇‖²) per batch, so
+   * the worker sends batch messages only when this is given.
+   * @default undefined
+   */
+  onBatchEnd?: (logs: BatchLogs) => void;
+  /**
+   * Called after each epoch with that epoch's logs.
+   * @default undefined
+   */
+  onEpochEnd?: (logs: EpochLogs) => void;
+  /**
+   * Move x and y (and validationData) to the worker instead of copying them: their buffers are
+   * transferred, so they are detached (length 0) here afterwards. Arrays that view part of a larger
+   * buffer are copied and that copy moved, so the rest of the buffer stays usable. false copies.
+   * @default true
+   */
+  transfer?: boolean;
+}
+
+/** One connection to a worker: failures are remembered, so a train() started after a crash fails at once. */
+class Endpoint {
+  private readonly listeners = new Set<{ message(m: FromWorker): void; failure(e: Error): void }>();
+  private failure: Error | null = null;
+
+  constructor(private readonly worker: TrainingWorker) {
+    if (isNodeWorker(worker)) {
+      worker.on('message', (m) => this.emit(m as FromWorker));
+      worker.on('error', (e) => this.fail(new Error(`the training worker failed: ${(e as Error).message}`)));
+      worker.on('messageerror', () => this.fail(new Error('the training worker sent a message that could not be read')));
+      worker.on('exit', (code) => this.fail(new Error(`the training worker exited (code ${String(code)})`)));
+    } else {
+      worker.addEventListener('message', (e) => this.emit(e.data as FromWorker));
+      // A module Worker whose script fails to load or throws reports only an 'error' event.
+      worker.addEventListener('error', (e) => this.fail(new Error(`the training worker failed: ${e.message || 'its script did not load'}`)));
+      worker.addEventListener('messageerror', () => this.fail(new Error('the training worker sent a message that could not be read')));
+    }
+  }
+
+  subscribe(listener: { message(m: FromWorker): void; failure(e: Error): void }): () => void {
+    if (this.failure !== null) listener.failure(this.failure);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  post(message: ToWorker, transfer: ArrayBuffer[]): void {
+    try {
+      this.worker.postMessage(message, transfer);
+    } catch (e) {
+      // A buffer that cannot be detached (e.g. a view of wasm memory that spans all of it): copy instead.
+      if (transfer.length === 0 || (e as Error).name !== 'DataCloneError') throw e;
+      this.worker.postMessage(message, []);
+    }
+  }
+
+  /** Node: an idle worker must not keep the process alive; a training one must. */
+  keepAlive(active: boolean): void {
+    if (isNodeWorker(this.worker)) (active ? this.worker.ref : this.worker.unref)?.call(this.worker);
+  }
+
+  fail(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    for (const l of [...this.listeners]) l.failure(error);
+  }
+
+  async terminate(): Promise<void> {
+    this.fail(new Error('the WorkerTrainer was terminated'));
+    await this.worker.terminate();
+  }
+
+  private emit(message: FromWorker): void {
+    for (const l of [...this.listeners]) l.message(message);
+  }
+}
+
+function isNodeWorker(worker: TrainingWorker): worker is NodeWorkerLike {
+  return typeof (worker as NodeWorkerLike).on === 'function';
+}
+
+/** The worker script's path relative to this module: the same in build/ (tsc) and dist/ (rollup). */
+const WORKER_FILE = './worker.js';
+
+async function defaultWorker(): Promise<TrainingWorker> {
+  if (typeof globalThis.Worker === 'function') {
+    // Keep this expression exactly in this form: bundlers recognise it syntactically and emit worker.js
+    // (with its imports) as a separate worker bundle, rewriting the URL.
+    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }) as unknown as TrainingWorker;
+  }
+  if (isNode()) {
+    // A variable, not a literal, so browser bundlers do not emit worker.js a second time as a plain asset.
+    const threads = await importNodeBuiltin<{ Worker: new (url: URL) => NodeWorkerLike }>('node:worker_threads');
+    return new threads.Worker(new URL(WORKER_FILE, import.meta.url));
+  }
+  throw new Error('simdnet WorkerTrainer: this JavaScript environment has no Worker; pass options.worker');
+}
+
+/** Waits for the worker's 'ready' and checks it speaks this version's protocol. */
+function connect(worker: TrainingWorker): Promise<Endpoint> {
+  const endpoint = new Endpoint(worker);
+  return new Promise((resolve, reject) => {
+    const unsubscribe = endpoint.subscribe({
+      message(m) {
+        if (m.type !== 'ready') return;
+        unsubscribe();
+        if (m.protocol === PROTOCOL) resolve(endpoint);
+        else reject(new Error(`simdnet WorkerTrainer: the worker speaks '${m.protocol}', this simdnet '${PROTOCOL}' (its script imports another version of simdnet/worker)`));
+      },
+      failure(e) {
+        unsubscribe();
+        reject(new Error(`simdnet WorkerTrainer: ${e.message}`));
+      },
+    });
+  });
+}
+
+/** Writes what the worker's training changed into the main thread's model. */
+function applyTrainedState(model: Sequential, state: TrainedState): void {
+  model.setFlatWeights(state.weights);
+  if (state.optimizer !== null) model.requireCompiled('trainInWorker').optimizer.setState(model.backend, state.optimizer, model.parameterCount);
+  model.restoreProgress(state.epochs, state.batches, state.dropoutStream);
+}
+
+function isFunctionOrUndefined(value: unknown): boolean {
+  return value === undefined || typeof value === 'function';
+}
+
+/** A worker that trains models; several train() calls reuse it (one at a time). */
+export class WorkerTrainer {
+  private readonly endpoint: Promise<Endpoint>;
+  private busy = false;
+  private terminated = false;
+  private nextId = 1;
+
+  constructor(options: WorkerTrainerOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`simdnet WorkerTrainer: options must be an object, got ${String(options)}`);
+    const given = options.worker;
+    if (given !== undefined && (given === null || typeof given.postMessage !== 'function' || typeof given.terminate !== 'function')) {
+      throw new TypeError(`simdnet WorkerTrainer: options.worker must be a Worker (web or worker_threads), got ${String(given)}`);
+    }
+    this.endpoint = (given !== undefined ? Promise.resolve(given) : defaultWorker()).then(connect);
+    // Failures surface in train(); this keeps an unused failed trainer from an unhandled rejection.
+    this.endpoint.catch(() => undefined);
+  }
+
+  /**
+   * Trains `model` in the worker on x, y with fit()'s options (minus callbacks: see
+   * WorkerTrainOptions), then writes the trained weights, optimizer state and counters into `model`.
+   * The model is marked as training meanwhile (fit() and compile() on it are refused).
+   */
+  async train(model: Sequential, x: Features, y: Targets, options: WorkerTrainOptions = {}): Promise<History> {
+    if (this.terminated) throw new Error('simdnet WorkerTrainer: this trainer was terminated; make a new one');
+    if (model === null || typeof model !== 'object' || typeof (model as Partial<Sequential>).toBytes !== 'function') {
+      throw new TypeError(`simdnet trainInWorker: model must be a model made by sequential() or mlp(), got ${String(model)}`);
+    }
+    model.requireCompiled('trainInWorker');
+    if (model.training) throw new Error('simdnet trainInWorker: this model is already training (await the running fit() or train() first)');
+    if (this.busy) throw new Error('simdnet WorkerTrainer: this trainer is already training a model; await it, or use another WorkerTrainer');
+    if (options === null || typeof options !== 'object') throw new TypeError(`simdnet trainInWorker: options must be an object, got ${String(options)}`);
+    const { signal, onBatchEnd, onEpochEnd, transfer = true, ...fitOptions } = options;
+    if ('callbacks' in fitOptions) {
+      throw new TypeError('simdnet trainInWorker: callbacks cannot run in a worker (functions do not cross to it); use onBatchEnd, onEpochEnd, earlyStopping and signal');
+    }
+    if (!isFunctionOrUndefined(onBatchEnd)) throw new TypeError(`simdnet trainInWorker: onBatchEnd must be a function, got ${typeof onBatchEnd}`);
+    if (!isFunctionOrUndefined(onEpochEnd)) throw new TypeError(`simdnet trainInWorker: onEpochEnd must be a function, got ${typeof onEpochEnd}`);
+    if (typeof transfer !== 'boolean') throw new TypeError(`simdnet trainInWorker: transfer must be true or false, got ${String(transfer)}`);
+    if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+      throw new TypeError(`simdnet trainInWorker: signal must be an AbortSignal, got ${String(signal)}`);
+    }
+
+    const id = this.nextId++;
+    const bytes = model.toBytes();
+    const buffers = new Set<ArrayBuffer>([bytes.buffer as ArrayBuffer]);
+    const move = <T>(value: T): T => (transfer ? transferable(value, buffers) : value);
+    const validation = fitOptions.validationData;
+    const message: ToWorker = {
+      type: 'train', id, backend: model.backend.name, model: bytes, x: move(x), y: move(y),
+      options: validation ? { ...fitOptions, validationData: { x: move(validation.x), y: move(validation.y) } } : fitOptions,
+      batchEvents: onBatchEnd !== undefined,
+    };
+
+    this.busy = true;
+    model.training = true;
+    let endpoint: Endpoint | undefined;
+    let unsubscribe = (): void => undefined;
+    let onAbort = (): void => undefined;
+    try {
+      endpoint = await this.endpoint.catch((e: Error) => {
+        throw new Error(`simdnet trainInWorker: could not start the worker: ${e.message}`);
+      });
+      const ep = endpoint;
+      ep.keepAlive(true);
+      return await new Promise<History>((resolve, reject) => {
+        // An exception thrown by a listener stops the worker's training and is what train() rejects with.
+        let listenerError: unknown = null;
+        const notify = <L>(listener: ((logs: L) => void) | undefined, logs: L): void => {
+          if (listener === undefined || listenerError !== null) return;
+          try {
+            listener(logs);
+          } catch (e) {
+            listenerError = e;
+            ep.post({ type: 'abort', id }, []);
+          }
+        };
+        unsubscribe = ep.subscribe({
+          message(m) {
+            if (m.type === 'ready' || m.id !== id) return;
+            if (m.type === 'batch') notify(onBatchEnd, m.logs);
+            else if (m.type === 'epoch') notify(onEpochEnd, m.logs);
+            else if (listenerError !== null) reject(listenerError);
+            else if (m.type === 'error') reject(fromWireError(m.error));
+            else if (model.disposed) reject(new Error('simdnet trainInWorker: the model was disposed while it trained in the worker'));
+            else {
+              try {
+                applyTrainedState(model, m.state);
+                resolve(m.history);
+              } catch (e) {
+                reject(e);
+              }
+            }
+          },
+          failure(e) {
+            reject(new Error(`simdnet trainInWorker: ${e.message}`));
+          },
+        });
+        onAbort = () => ep.post({ type: 'abort', id }, []);
+        signal?.addEventListener('abort', onAbort);
+        ep.post(message, [...buffers]);
+        // After the train message, so the worker knows the id it aborts (fit() then stops before its first batch).
+        if (signal?.aborted) onAbort();
+      });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+      endpoint?.keepAlive(false);
+      model.training = false;
+      this.busy = false;
+    }
+  }
+
+  /** Ends the worker. A train() in progress rejects; the model keeps the weights it had before it. */
+  async terminate(): Promise<void> {
+    if (this.terminated) return;
+    this.terminated = true;
+    const endpoint = await this.endpoint.catch(() => null);
+    await endpoint?.terminate();
+  }
+}
+
+/**
+ * Trains `model` in a new worker (see WorkerTrainer.train), then ends the worker. To train several
+ * times, a WorkerTrainer saves starting a worker and instantiating the wasm module each time.
+ */
+export async function trainInWorker(
+  model: Sequential, x: Features, y: Targets, options: WorkerTrainOptions & WorkerTrainerOptions = {},
+): Promise<History> {
+  const { worker, ...trainOptions } = options ?? {};
+  const trainer = new WorkerTrainer({ worker });
+  try {
+    return await trainer.train(model, x, y, trainOptions);
+  } finally {
+    await trainer.terminate();
+  }
+}

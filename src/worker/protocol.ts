@@ -1,0 +1,110 @@
+/**
+ * The messages between a WorkerTrainer (main thread) and the training worker (worker.ts), and the
+ * runtime checks both sides share.
+ *
+ * Everything that crosses is structured-cloneable plain data: the model travels as model.toBytes()
+ * (architecture, weights, compile options, optimizer state, training counters), the data as typed
+ * arrays whose buffers are transferred, and the result as the flat weights, the optimizer state and
+ * the counters, again in transferred buffers. Functions (callbacks, custom schedules) cannot cross, so
+ * progress comes back as messages and cancelling is a message.
+ *
+ *   main                                   worker
+ *                      ◀── ready {protocol}       (once, when the worker has loaded)
+ *   train {id, model, x, y, options} ──▶
+ *                      ◀── batch {id, logs}       (per batch, only when the caller listens)
+ *                      ◀── epoch {id, logs}       (per epoch)
+ *   abort {id} ──▶                                (fit stops between two batches)
+ *                      ◀── done {id, history, state} | error {id, error}
+ */
+import type { BackendName } from '../backend.js';
+import type { BatchLogs, EpochLogs } from '../model/callbacks.js';
+import type { Features, Targets } from '../model/data.js';
+import type { EarlyStoppingOptions } from '../model/early-stopping.js';
+import type { FitOptions, History } from '../model/fit.js';
+import type { OptimizerState } from '../train/types.js';
+
+/** Bumped when a message changes shape, so a worker from another simdnet version is refused clearly. */
+export const PROTOCOL = 'simdnet-train/1';
+
+/** The fit options that can cross into a worker (callbacks and the signal cannot; see WorkerTrainOptions). */
+export type WireFitOptions = Omit<FitOptions, 'callbacks' | 'signal'> & { earlyStopping?: EarlyStoppingOptions };
+
+/** What training changed in the model: applied to the main thread's model when the worker is done. */
+export interface TrainedState {
+  /** The flat parameter buffer (model.getFlatWeights() layout). */
+  readonly weights: Float32Array;
+  readonly optimizer: OptimizerState | null;
+  readonly epochs: number;
+  readonly batches: number;
+  readonly dropoutStream: number;
+}
+
+export type ToWorker =
+  | {
+    readonly type: 'train';
+    readonly id: number;
+    readonly backend: BackendName;
+    /** model.toBytes() */
+    readonly model: Uint8Array;
+    readonly x: Features;
+    readonly y: Targets;
+    readonly options: WireFitOptions;
+    /** Post a message per batch (only when the caller listens: it costs one message and one ‖∇‖² per batch). */
+    readonly batchEvents: boolean;
+  }
+  | { readonly type: 'abort'; readonly id: number };
+
+/** An error as plain data (Error objects do not survive every structured clone with their class). */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly protocol: string }
+  | { readonly type: 'batch'; readonly id: number; readonly logs: BatchLogs }
+  | { readonly type: 'epoch'; readonly id: number; readonly logs: EpochLogs }
+  | { readonly type: 'done'; readonly id: number; readonly history: History; readonly state: TrainedState }
+  | { readonly type: 'error'; readonly id: number; readonly error: WireError };
+
+export function toWireError(e: unknown): WireError {
+  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+}
+
+/** Rebuilds an error with its original class where it is a standard one (RangeError, TypeError, ...). */
+export function fromWireError(e: WireError): Error {
+  const classes: Record<string, ErrorConstructor> = { RangeError, TypeError, SyntaxError, ReferenceError };
+  const error = new (classes[e.name] ?? Error)(e.message);
+  if (!(e.name in classes) && e.name !== 'Error') error.name = e.name;
+  return error;
+}
+
+/** True in Node (the main thread or a worker_threads worker). */
+export function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/**
+ * Imports a Node built-in at run time. The specifier is a parameter rather than a literal and the
+ * comments tell webpack and Vite to leave the call alone, so that no bundler building for browsers
+ * tries to resolve (and fails on) or stub a Node module: this code only runs in Node.
+ */
+export function importNodeBuiltin<T>(name: string): Promise<T> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ name) as Promise<T>;
+}
+
+/**
+ * The buffers of a train message's typed arrays, for the postMessage transfer list. An array that is
+ * a view of part of a larger buffer is copied first (transferring would detach the rest of that
+ * buffer, and a structured clone would copy all of it); shared memory is shared as it is.
+ */
+export function transferable<T>(value: T, transfer: Set<ArrayBuffer>): T {
+  if (!ArrayBuffer.isView(value)) return value;
+  const view = value as unknown as Float32Array | Int32Array;
+  if (!(view.buffer instanceof ArrayBuffer)) return value;
+  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+  const moved = whole ? view : view.slice();
+  transfer.add(moved.buffer as ArrayBuffer);
+  return moved as unknown as T;
+}

@@ -1,0 +1,103 @@
+/**
+ * The training worker: the module a WorkerTrainer starts (a module Worker in browsers, a
+ * worker_threads Worker in Node). It loads the model it is sent, trains it with fit(), streams
+ * progress, and sends back what changed. Published as `simdnet/worker`, so a bundler that does not
+ * follow `new Worker(new URL(...))` can get a worker from a one-line file: `import 'simdnet/worker';`.
+ *
+ * Importing this module starts serving only inside a worker (a web worker's global scope, or a Node
+ * worker thread); in a main thread it does nothing.
+ */
+import type { BackendName } from '../backend.js';
+import { init, type ReadyBackend } from '../init.js';
+import type { Callback } from '../model/callbacks.js';
+import { earlyStopping } from '../model/early-stopping.js';
+import { loadModel } from '../model/serialize.js';
+import type { FitOptions } from '../model/fit.js';
+import { importNodeBuiltin, isNode, PROTOCOL, toWireError, type FromWorker, type ToWorker } from './protocol.js';
+
+export type { FromWorker, ToWorker } from './protocol.js';
+
+/** Where the worker reads and writes messages: the web worker scope or Node's parentPort. */
+export interface WorkerPort {
+  post(message: FromWorker, transfer: ArrayBuffer[]): void;
+  listen(handler: (message: ToWorker) => void): void;
+}
+
+/** One backend per kind, made on first use and kept: instantiating wasm costs more than a short fit. */
+const backends = new Map<BackendName, Promise<ReadyBackend>>();
+
+/** Serves train and abort requests on `port` (one training at a time, as a WorkerTrainer sends them). */
+export function serveTraining(port: WorkerPort): void {
+  const running = new Map<number, AbortController>();
+  port.listen((message) => {
+    if (message.type === 'abort') {
+      running.get(message.id)?.abort();
+    } else if (message.type === 'train') {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      void train(port, message, controller.signal).finally(() => running.delete(message.id));
+    }
+  });
+  port.post({ type: 'ready', protocol: PROTOCOL }, []);
+}
+
+async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train' }>, signal: AbortSignal): Promise<void> {
+  const { id } = message;
+  let model;
+  try {
+    let backend = backends.get(message.backend);
+    if (backend === undefined) {
+      backend = init({ backend: message.backend });
+      backends.set(message.backend, backend);
+    }
+    model = await loadModel(message.model, { backend: await backend });
+    const { earlyStopping: stopping, ...fitOptions } = message.options;
+    const progress: Callback = {
+      onEpochEnd: (_epoch, logs) => port.post({ type: 'epoch', id, logs }, []),
+    };
+    // fit() computes ‖∇‖² for every batch when any callback has onBatchEnd: add it only when asked.
+    if (message.batchEvents) progress.onBatchEnd = (_batch, logs) => port.post({ type: 'batch', id, logs }, []);
+    const callbacks = stopping === undefined ? [progress] : [earlyStopping(stopping), progress];
+    const history = await model.fit(message.x, message.y, { ...(fitOptions as FitOptions), callbacks, signal });
+    const weights = model.getFlatWeights();
+    const optimizer = model.compiled?.optimizer.getState() ?? null;
+    // getFlatWeights() and getState() return fresh copies: their buffers can move without a second copy.
+    const transfer = [weights, ...Object.values(optimizer?.slots ?? {})].map((a) => a.buffer as ArrayBuffer);
+    port.post({
+      type: 'done', id, history,
+      state: { weights, optimizer, epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
+    }, transfer);
+  } catch (e) {
+    port.post({ type: 'error', id, error: toWireError(e) }, []);
+  } finally {
+    model?.dispose();
+  }
+}
+
+interface WebWorkerScope {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+interface NodeParentPort {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  on(type: 'message', listener: (message: unknown) => void): void;
+}
+
+const scope = globalThis as unknown as { WorkerGlobalScope?: abstract new () => unknown };
+if (typeof scope.WorkerGlobalScope === 'function' && globalThis instanceof scope.WorkerGlobalScope) {
+  const self = globalThis as unknown as WebWorkerScope;
+  serveTraining({
+    post: (message, transfer) => self.postMessage(message, transfer),
+    listen: (handler) => self.addEventListener('message', (event) => handler(event.data as ToWorker)),
+  });
+} else if (isNode()) {
+  // No top-level await: bundlers that emit workers as classic scripts (Vite's default 'iife') refuse it.
+  void importNodeBuiltin<{ parentPort: NodeParentPort | null }>('node:worker_threads').then(({ parentPort }) => {
+    if (parentPort === null) return; // imported in Node's main thread: nothing to serve
+    serveTraining({
+      post: (message, transfer) => parentPort.postMessage(message, transfer),
+      listen: (handler) => parentPort.on('message', (message) => handler(message as ToWorker)),
+    });
+  });
+}
