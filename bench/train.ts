@@ -104,8 +104,18 @@ function printRow(row: TrainRow, result: TrainBenchResult): void {
   }
 }
 
+/** The parsed command line, or exit 2 with the message and the usage. */
+function parsedOptions(): ReturnType<typeof options> {
+  try {
+    return options();
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const { options: o, write } = options();
+  const { options: o, write } = parsedOptions();
   const started = performance.now();
   const result = await runTrainBench(o);
   console.log(`\n${result.machine}; ${result.config.samples} training digits × ${result.config.epochs} epoch(s), seed ${result.config.seed}`);
