@@ -103,7 +103,9 @@ describe('playground page in Chromium', () => {
     expect(await value(page, 'epoch')).toBe(0);
     await page.click('[data-testid="step"]');
     await waitForValue(page, 'epoch', 'v === 1');
-    expect(await page.isVisible('#loss-chart svg')).toBe(true);
+    // The charts follow within their redraw interval: a curve from epochs 0 and 1.
+    await page.waitForSelector('#loss-chart svg path', { timeout: 5000 });
+    await page.waitForSelector('#accuracy-chart svg path', { timeout: 5000 });
     expect(errors).toEqual([]);
   });
 

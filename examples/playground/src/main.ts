@@ -109,7 +109,7 @@ function buildDatasetButtons(): void {
 }
 buildDatasetButtons();
 
-/** Sets one setting from a control; `live` settings change the view only, the rest start a new run. */
+/** Sets one setting from a control: showTest and pace apply at once, every other change starts a new run. */
 function set<K extends keyof Settings>(key: K, value: Settings[K]): void {
   if (value === settings[key] && key !== 'layers') return;
   settings = changeSetting(settings, key, value);
@@ -324,6 +324,8 @@ document.addEventListener('keydown', (event) => {
   const target = event.target as HTMLElement;
   if (target.matches('input, select, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === ' ') {
+    // A focused button already answers space by clicking itself.
+    if (target.matches('button')) return;
     event.preventDefault();
     $<HTMLButtonElement>('#play').click();
   } else if (event.key === 's' || event.key === 'S') {
