@@ -167,11 +167,11 @@ function connect(worker: TrainingWorker): Promise<Endpoint> {
         if (m.type !== 'ready') return;
         unsubscribe();
         if (m.protocol === PROTOCOL) resolve(endpoint);
-        else reject(new Error(`simdnet WorkerTrainer: the worker speaks '${m.protocol}', this simdnet '${PROTOCOL}' (its script imports another version of simdnet/worker)`));
+        else reject(new Error(`the worker speaks '${m.protocol}', this simdnet '${PROTOCOL}' (its script imports another version of simdnet/worker)`));
       },
       failure(e) {
         unsubscribe();
-        reject(new Error(`simdnet WorkerTrainer: ${e.message}`));
+        reject(e);
       },
     });
   });
@@ -190,7 +190,9 @@ function isFunctionOrUndefined(value: unknown): boolean {
 
 /** A worker that trains models; several train() calls reuse it (one at a time). */
 export class WorkerTrainer {
-  private readonly endpoint: Promise<Endpoint>;
+  private readonly given: TrainingWorker | undefined;
+  /** Started by the first train(), after its arguments are checked: a refused call costs no worker. */
+  private endpoint: Promise<Endpoint> | null = null;
   private busy = false;
   private terminated = false;
   private nextId = 1;
@@ -201,9 +203,12 @@ export class WorkerTrainer {
     if (given !== undefined && (given === null || typeof given.postMessage !== 'function' || typeof given.terminate !== 'function')) {
       throw new TypeError(`simdnet WorkerTrainer: options.worker must be a Worker (web or worker_threads), got ${String(given)}`);
     }
-    this.endpoint = (given !== undefined ? Promise.resolve(given) : defaultWorker()).then(connect);
-    // Failures surface in train(); this keeps an unused failed trainer from an unhandled rejection.
-    this.endpoint.catch(() => undefined);
+    this.given = given;
+  }
+
+  private connection(): Promise<Endpoint> {
+    this.endpoint ??= (this.given !== undefined ? Promise.resolve(this.given) : defaultWorker()).then(connect);
+    return this.endpoint;
   }
 
   /**
@@ -248,7 +253,7 @@ export class WorkerTrainer {
     let unsubscribe = (): void => undefined;
     let onAbort = (): void => undefined;
     try {
-      endpoint = await this.endpoint.catch((e: Error) => {
+      endpoint = await this.connection().catch((e: Error) => {
         throw new Error(`simdnet trainInWorker: could not start the worker: ${e.message}`);
       });
       const ep = endpoint;
@@ -305,8 +310,14 @@ export class WorkerTrainer {
   async terminate(): Promise<void> {
     if (this.terminated) return;
     this.terminated = true;
+    if (this.endpoint === null) {
+      // Never started: end only a worker the caller handed over (it belongs to the trainer).
+      await this.given?.terminate();
+      return;
+    }
     const endpoint = await this.endpoint.catch(() => null);
-    await endpoint?.terminate();
+    if (endpoint !== null) await endpoint.terminate();
+    else await this.given?.terminate();
   }
 }
 
