@@ -1,0 +1,113 @@
+/**
+ * The bundler consumer test: simdnet as an app gets it. `npm pack` makes the tarball that would be
+ * published; a temporary app (tests/consumer/app) installs it with Vite, type-checks against the
+ * package's .d.ts, builds with `vite build` and NO vite.config, and the built app runs in Chromium:
+ * it trains in the page and in a module Worker (same bits), and draws a PNG plot.
+ *
+ * Installing uses npm's cache (`--prefer-offline`): Vite and simdnet's dependencies are there from the
+ * repository's own install, so this takes seconds and needs the registry only for a package the cache
+ * lacks. `npm pack --ignore-scripts`: the prepack build already ran (`npm run test:browser` builds first).
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, serveStatic, type StaticServer } from '../browser/chromium.js';
+import type { ConsumerResult } from './app/main.js';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const appSource = fileURLToPath(new URL('./app', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+
+let work: string;
+let app: string;
+let tarball: string;
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+
+/**
+ * PATH without node_modules/.bin folders: vitest (like npm scripts) puts them first, and a dependency
+ * of a devDependency installs an old npm 6 there, which would run instead of the npm of this Node.
+ */
+const PATH = (process.env.PATH ?? '').split(':').filter((p) => !p.endsWith('/node_modules/.bin')).join(':');
+
+/** Runs a command, failing with its output (npm and vite explain themselves there). */
+async function sh(file: string, args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd, maxBuffer: 16 << 20, env: { ...process.env, PATH, NO_COLOR: '1' } });
+    return stdout + stderr;
+  } catch (e) {
+    const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${(e as Error).message}\n${stdout}\n${stderr}`);
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(repo, 'dist/simdnet.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  work = mkdtempSync(join(tmpdir(), 'simdnet-consumer-'));
+  app = join(work, 'app');
+  const packed = await sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], repo);
+  tarball = join(work, packed.trim().split('\n').pop()!);
+  await sh('mkdir', [app], work);
+  for (const f of readdirSync(appSource)) copyFileSync(join(appSource, f), join(app, f));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'simdnet-consumer', private: true, type: 'module' }));
+  await sh('npm', [
+    'install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error',
+    tarball, `vite@${pkg.devDependencies.vite}`,
+  ], app);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('an app that installs the packed tarball', () => {
+  it('gets dist/ and the exports map from the tarball', () => {
+    const installed = join(app, 'node_modules/simdnet');
+    for (const f of ['dist/simdnet.js', 'dist/simdnet.d.ts', 'dist/worker.js', 'dist/node.js', 'package.json']) {
+      expect(existsSync(join(installed, f)), f).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string; exports: Record<string, unknown> };
+    expect(manifest.version).toBe(pkg.version);
+    expect(Object.keys(manifest.exports)).toEqual(['.', './node', './worker', './package.json']);
+  });
+
+  it('type-checks against the package types (strict, libraries included, no Node types)', async () => {
+    await sh(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', app], app);
+  });
+
+  it('builds with vite and no configuration, the training worker as its own bundle', async () => {
+    const log = await sh(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build'], app);
+    // Vite warns when it stubs a Node built-in or cannot follow a dynamic import: dist/ must give it neither.
+    expect(log).not.toMatch(/externalized for browser compatibility|cannot be analyzed|\[warn\]|warning/i);
+    const assets = readdirSync(join(app, 'dist/assets'));
+    expect(assets.some((f) => /^worker-.*\.js$/.test(f)), `worker bundle among ${assets.join(', ')}`).toBe(true);
+  });
+
+  it('runs in Chromium: trains in the page and in a module Worker to the same bits, and draws a PNG plot', async () => {
+    server = await serveStatic(join(app, 'dist'));
+    browser = await launchChromium();
+    const { page, errors } = await openPage(browser, `${server.origin}/`);
+    await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', undefined, { timeout: 60_000 });
+    const error = await page.evaluate(() => (window as { consumerError?: string }).consumerError);
+    expect(error).toBeUndefined();
+    const result = await page.evaluate(() => (window as unknown as { consumerResult: ConsumerResult }).consumerResult);
+    expect(result.backend).toBe('wasm');
+    expect(result.sameBits).toBe(true);
+    expect(result.workerEpochs).toBe(60);
+    // 300 rows in batches of 32: 10 batches per epoch.
+    expect(result.batchEvents).toBe(600);
+    expect(result.accuracy).toBeGreaterThan(0.9);
+    expect(result.png).toBe(true);
+    expect(await page.locator('#out svg').count()).toBe(1);
+    expect(server.requests.some((p) => /^\/assets\/worker-.*\.js$/.test(p)), 'the page loaded the worker bundle').toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
