@@ -79,6 +79,11 @@ describe('an app that installs the packed tarball', () => {
     expect(Object.keys(manifest.exports)).toEqual(['.', './node', './worker', './package.json']);
   });
 
+  it('runs the simdnet CLI from the installed package (bin/ and the build/ files it needs are packed)', async () => {
+    const help = await sh(join(app, 'node_modules/.bin/simdnet'), ['--help'], app);
+    expect(help).toMatch(/train/);
+  });
+
   it('type-checks against the package types (strict, libraries included, no Node types)', async () => {
     await sh(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', app], app);
   });
