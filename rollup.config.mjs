@@ -42,15 +42,17 @@ function cleanDist() {
  * Makes every dynamic import of a Node built-in opaque to bundlers. The code imports node:fs and the
  * like only on Node-only paths (saving a model to a path, writing a plot file), but a literal
  * `import('node:fs/promises')` makes a browser build of a consumer try to resolve it: webpack 5 fails
- * (UnhandledSchemeError), esbuild fails for platform 'browser', Vite stubs it with a warning. Passing
- * the specifier through a variable, with webpack's and Vite's ignore comments, leaves it to Node.
+ * (UnhandledSchemeError), esbuild fails for platform 'browser', Vite stubs it with a warning. So each
+ * becomes `((s) => import(s))('node:fs/promises')`, with webpack's and Vite's ignore comments: the
+ * specifier reaches import() as a parameter, which no bundler resolves, and minifiers do not fold back
+ * into a literal (esbuild --minify does fold `String('node:fs')`, which was tried first).
  */
 function opaqueNodeImports() {
   return {
     name: 'opaque-node-imports',
     renderDynamicImport({ targetModuleId }) {
       if (targetModuleId === null || !isNodeBuiltin(targetModuleId)) return null;
-      return { left: 'import(/* webpackIgnore: true */ /* @vite-ignore */ (0, String)(', right: '))' };
+      return { left: '((specifier) => import(/* webpackIgnore: true */ /* @vite-ignore */ specifier))(', right: ')' };
     },
   };
 }

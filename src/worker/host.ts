@@ -151,9 +151,11 @@ async function defaultWorker(): Promise<TrainingWorker> {
     return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }) as unknown as TrainingWorker;
   }
   if (isNode()) {
-    // A variable, not a literal, so browser bundlers do not emit worker.js a second time as a plain asset.
+    // Not the `new URL('literal', import.meta.url)` form: browser bundlers would emit worker.js a second
+    // time as a plain asset (Vite) or bundle all of dist/ as a context module (webpack) for this branch.
     const threads = await importNodeBuiltin<{ Worker: new (url: URL) => NodeWorkerLike }>('node:worker_threads');
-    return new threads.Worker(new URL(WORKER_FILE, import.meta.url));
+    const here = import.meta.url;
+    return new threads.Worker(new URL(WORKER_FILE, here));
   }
   throw new Error('simdnet WorkerTrainer: this JavaScript environment has no Worker; pass options.worker');
 }
