@@ -8,13 +8,14 @@
  * repository's own install, so this takes seconds and needs the registry only for a package the cache
  * lacks. `npm pack --ignore-scripts`: the prepack build already ran (`npm run test:browser` builds first).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, serveStatic, type StaticServer } from '../browser/chromium.js';
 import type { ConsumerResult } from './app/main.js';
@@ -45,6 +46,34 @@ async function sh(file: string, args: string[], cwd: string): Promise<string> {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
     throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${(e as Error).message}\n${stdout}\n${stderr}`);
   }
+}
+
+/** What tests/consumer/app/main.ts reports once it has trained, in the page and in the worker. */
+async function expectAppWorked(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', undefined, { timeout: 60_000 });
+  const error = await page.evaluate(() => (window as { consumerError?: string }).consumerError);
+  expect(error).toBeUndefined();
+  const result = await page.evaluate(() => (window as unknown as { consumerResult: ConsumerResult }).consumerResult);
+  expect(result.backend).toBe('wasm');
+  expect(result.sameBits).toBe(true);
+  expect(result.workerEpochs).toBe(60);
+  // 300 rows in batches of 32: 10 batches per epoch.
+  expect(result.batchEvents).toBe(600);
+  expect(result.accuracy).toBeGreaterThan(0.9);
+  expect(result.png).toBe(true);
+  expect(await page.locator('#out svg').count()).toBe(1);
+}
+
+/** A TCP port free on 127.0.0.1 right now (vite's dev server takes a port number, not 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 beforeAll(async () => {
@@ -100,19 +129,37 @@ describe('an app that installs the packed tarball', () => {
     server = await serveStatic(join(app, 'dist'));
     browser = await launchChromium();
     const { page, errors } = await openPage(browser, `${server.origin}/`);
-    await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', undefined, { timeout: 60_000 });
-    const error = await page.evaluate(() => (window as { consumerError?: string }).consumerError);
-    expect(error).toBeUndefined();
-    const result = await page.evaluate(() => (window as unknown as { consumerResult: ConsumerResult }).consumerResult);
-    expect(result.backend).toBe('wasm');
-    expect(result.sameBits).toBe(true);
-    expect(result.workerEpochs).toBe(60);
-    // 300 rows in batches of 32: 10 batches per epoch.
-    expect(result.batchEvents).toBe(600);
-    expect(result.accuracy).toBeGreaterThan(0.9);
-    expect(result.png).toBe(true);
-    expect(await page.locator('#out svg').count()).toBe(1);
+    await expectAppWorked(page);
     expect(server.requests.some((p) => /^\/assets\/worker-.*\.js$/.test(p)), 'the page loaded the worker bundle').toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it("runs from vite's dev server too (dependency pre-bundling must not break the worker URL)", async () => {
+    const port = await freePort();
+    const dev = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: app, env: { ...process.env, PATH, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let log = '';
+      await new Promise<void>((ready, fail) => {
+        const timer = setTimeout(() => fail(new Error(`vite dev did not start in 30 s:\n${log}`)), 30_000);
+        const read = (chunk: Buffer): void => {
+          log += chunk.toString();
+          if (log.includes(`127.0.0.1:${port}`)) {
+            clearTimeout(timer);
+            ready();
+          }
+        };
+        dev.stdout.on('data', read);
+        dev.stderr.on('data', read);
+        dev.once('exit', (code) => fail(new Error(`vite dev exited (code ${code}):\n${log}`)));
+      });
+      browser ??= await launchChromium();
+      const { page, errors } = await openPage(browser, `http://127.0.0.1:${port}/`);
+      await expectAppWorked(page);
+      expect(errors).toEqual([]);
+    } finally {
+      dev.kill();
+    }
   });
 });
