@@ -1,8 +1,9 @@
 /**
  * The bundler consumer test: simdnet as an app gets it. `npm pack` makes the tarball that would be
  * published; a temporary app (tests/consumer/app) installs it with Vite, type-checks against the
- * package's .d.ts, builds with `vite build` and NO vite.config, and the built app runs in Chromium:
- * it trains in the page and in a module Worker (same bits), and draws a PNG plot.
+ * package's .d.ts, builds with `vite build` and NO vite.config, and the built app runs in Chromium
+ * (and from vite's dev server): it trains in the page and in a module Worker (same bits), and draws a
+ * PNG plot. The same install also serves Node (a worker_threads training) and the CLI.
  *
  * Installing uses npm's cache (`--prefer-offline`): Vite and simdnet's dependencies are there from the
  * repository's own install, so this takes seconds and needs the registry only for a package the cache
@@ -106,6 +107,21 @@ describe('an app that installs the packed tarball', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string; exports: Record<string, unknown> };
     expect(manifest.version).toBe(pkg.version);
     expect(Object.keys(manifest.exports)).toEqual(['.', './node', './worker', './package.json']);
+  });
+
+  it('works in Node from the installed package: simdnet, simdnet/node, and training in a worker_threads worker', async () => {
+    const script = [
+      "import { init, mlp, moons, trainInWorker } from 'simdnet';",
+      "import { readDataFile } from 'simdnet/node';",
+      'const backend = await init();',
+      'const data = moons({ n: 200, seed: 1 });',
+      "const model = mlp({ inputSize: 2, hidden: [8], outputs: 2, backend }).compile({ loss: 'softmaxCrossEntropy', optimizer: 'adam' });",
+      'const history = await trainInWorker(model, data.x, data.y, { epochs: 3 });',
+      'console.log(JSON.stringify({ epochs: history.epochs, batches: model.batchesTrained, loader: typeof readDataFile }));',
+    ].join('\n');
+    writeFileSync(join(app, 'node-check.mjs'), script);
+    const out = await sh(process.execPath, ['node-check.mjs'], app);
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ epochs: 3, batches: 3 * Math.ceil(200 / 32), loader: 'function' });
   });
 
   it('runs the simdnet CLI from the installed package (bin/ and the build/ files it needs are packed)', async () => {
