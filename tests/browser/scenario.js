@@ -5,8 +5,8 @@
  * Plain JavaScript taking the simdnet module as an argument, so Node tests and the browser page
  * (tests/browser/pages/identical.html, which loads it from the static server) run exactly this code
  * against the same dist/ build. It uses every part that could drift: seeded initialisation, data
- * generation (Math.sin/cos/log), per-epoch shuffles, dropout masks, an L2 penalty, Adam's state, a
- * validation split and tanh in the wasm kernels.
+ * generation and weight initialisation (Math.sin/cos/log), per-epoch shuffles, dropout masks, an L2
+ * penalty, a learning-rate schedule, Adam's state, a validation split and tanh in the wasm kernels.
  */
 
 /** fit() options of the run (trainInWorker takes the same). */
@@ -17,10 +17,18 @@ export function makeData(simdnet) {
   return simdnet.spirals({ n: 240, seed: 5 });
 }
 
-/** A fresh compiled model; the same seed gives the same initial weights. */
+/**
+ * A fresh compiled model; the same seed gives the same initial weights. glorotNormal draws with
+ * Box–Muller (Math.log, Math.sin, Math.cos) and the cosine schedule uses Math.cos: JavaScript math
+ * whose last float64 bit differs between V8 versions, rounded to float32 before wasm sees it.
+ */
 export function makeModel(simdnet, backend, classes) {
-  const model = simdnet.mlp({ inputSize: 2, hidden: [24, 24], outputs: classes, activation: 'tanh', dropout: 0.1, l2: 1e-4, seed: 42, backend });
-  return model.compile({ loss: 'softmaxCrossEntropy', optimizer: simdnet.adam({ lr: 0.01 }) });
+  const model = simdnet.mlp({
+    inputSize: 2, hidden: [24, 24], outputs: classes, activation: 'tanh', dropout: 0.1, l2: 1e-4,
+    kernelInitializer: 'glorotNormal', seed: 42, backend,
+  });
+  const lr = simdnet.schedules.cosineDecay({ initial: 0.01, steps: 40, unit: 'batch', alpha: 0.1 });
+  return model.compile({ loss: 'softmaxCrossEntropy', optimizer: simdnet.adam({ lr }) });
 }
 
 /** The bits of a Float32Array as unsigned integers (survives JSON, page.evaluate and postMessage exactly). */
