@@ -5,10 +5,10 @@
  * differences of the float64 definitions (src/backends/js/math.ts); the id numbering of
  * assembly/activation.ts against ACTIVATIONS; and bad arguments through the checked backend.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName, type F32Buffer, type ReadyBackend } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName } from '../src/index.js';
 import { ACTIVATION_MATH } from '../src/backends/js/math.js';
-import { backends, bufferScope, centralDiff, expectClose, expectSameBits, randomArray } from './helpers.js';
+import { centralDiff, expectClose, expectSameBits, kernelTestSetup, randomArray } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 1000];
 /** (m, n) for the fused epilogue: n below, at and above the vector width, odd and prime. */
@@ -44,22 +44,7 @@ const FWD_RTOL = 12 * U;
 const BWD_ATOL = 16 * U;
 const BWD_RTOL = 12 * U;
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
-
-/** `values` on backend b: the whole buffer, or a view one element in (so wasm sees an unaligned address). */
-function place(b: ReadyBackend, values: Float32Array, offset: number): F32Buffer {
-  const buf = f32(b, values.length + offset);
-  buf.data.set(values, offset);
-  return offset === 0 ? buf : buf.view(offset, values.length);
-}
+const { wasm, js, f32, place } = await kernelTestSetup();
 
 /** alpha values to try per activation: the default, and one more for those that use it. */
 function alphasFor(act: ActivationName): number[] {

@@ -3,24 +3,16 @@
  * (column sums: f32 in wasm, float64 in the js twin) on shapes with n below, at and above the vector
  * width, odd and prime, aligned and one element in; the accumulate option; bad arguments.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, bufferScope, expectClose, expectSameBits, randomArray } from './helpers.js';
+import { expectClose, expectSameBits, kernelTestSetup, randomArray } from './helpers.js';
 
 const SHAPES: [number, number][] = [
   [1, 1], [1, 5], [3, 1], [2, 2], [3, 3], [4, 4], [5, 7], [8, 8], [9, 17], [7, 67], [33, 131], [64, 1000],
 ];
 const U = 2 ** -24;
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
+const { wasm, js, f32 } = await kernelTestSetup();
 
 /** `values` on backend b, plus one guard element (7) after them; whole buffer or one element in. */
 function place(b: ReadyBackend, values: Float32Array, offset: number): { buf: F32Buffer; guard: () => number } {

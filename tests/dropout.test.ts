@@ -3,22 +3,14 @@
  * (kept fraction within a binomial bound, neighbours and other streams independent); seeds and
  * streams select masks reproducibly; bad arguments are refused with their name.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReadyBackend } from '../src/index.js';
-import { backends, bufferScope, expectSameBits } from './helpers.js';
+import { expectSameBits, kernelTestSetup } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 100000];
 const RATES = [0, 0.1, 0.25, 0.5, 0.9, 0.999];
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
+const { wasm, js, f32 } = await kernelTestSetup();
 
 /** The mask of `len` elements from backend b (a copy). */
 function mask(b: ReadyBackend, len: number, rate: number, seed: number, stream: number): Float32Array {

@@ -1,5 +1,5 @@
 /** Shared test utilities: both backends, seeded data, closeness checks, central differences. */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { init, jsBackend, type F32Buffer, type I32Buffer, type ReadyBackend } from '../src/index.js';
 
 let wasmPromise: Promise<ReadyBackend> | null = null;
@@ -86,25 +86,48 @@ export function expectSameBits(actual: Float32Array, expected: Float32Array, lab
 }
 
 /**
- * Buffers for one test at a time: f32()/i32() allocate and remember; freeAll(...backends) (call it in
- * afterEach) frees them and checks that each backend given is left with no live buffer, so no test leaks.
+ * Buffers for one test at a time: f32()/i32()/place() allocate and remember; freeAll(...backends) (call
+ * it in afterEach) frees them and checks that each backend given is left with no live buffer, so no
+ * test leaks.
  */
 export function bufferScope() {
   const made: [ReadyBackend, F32Buffer | I32Buffer][] = [];
+  function f32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): F32Buffer {
+    const buf = b.f32(lengthOrValues);
+    made.push([b, buf]);
+    return buf;
+  }
   return {
-    f32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): F32Buffer {
-      const buf = b.f32(lengthOrValues);
-      made.push([b, buf]);
-      return buf;
-    },
+    f32,
     i32(b: ReadyBackend, lengthOrValues: number | ArrayLike<number>): I32Buffer {
       const buf = b.i32(lengthOrValues);
       made.push([b, buf]);
       return buf;
+    },
+    /**
+     * `values` on backend b: the whole buffer (offset 0), or a view `offset` elements in (offset 1
+     * gives the wasm kernels an address that is not 16-aligned).
+     */
+    place(b: ReadyBackend, values: Float32Array, offset: number): F32Buffer {
+      const buf = f32(b, values.length + offset);
+      buf.data.set(values, offset);
+      return offset === 0 ? buf : buf.view(offset, values.length);
     },
     freeAll(...backends: ReadyBackend[]): void {
       for (const [b, buf] of made.splice(0)) b.free(buf);
       for (const b of backends) expect(b.liveBuffers, `${b.name} buffers left after the test`).toBe(0);
     },
   };
+}
+
+/**
+ * The setup of a kernel test file, called once at its top level
+ * (`const { wasm, js, f32, place } = await kernelTestSetup();`): both backends and a bufferScope whose
+ * buffers are freed after each test, with both backends checked for leaks.
+ */
+export async function kernelTestSetup() {
+  const { wasm, js } = await backends();
+  const scope = bufferScope();
+  afterEach(() => scope.freeAll(wasm, js));
+  return { wasm, js, f32: scope.f32, i32: scope.i32, place: scope.place };
 }

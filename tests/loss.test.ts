@@ -4,9 +4,9 @@
  * allowed aliasing; gradients against central differences of the returned loss on both backends;
  * extreme logits; bad labels and buffer lengths through the checked backend.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, bufferScope, expectClose, randomArray, randomLabels } from './helpers.js';
+import { expectClose, kernelTestSetup, randomArray, randomLabels } from './helpers.js';
 
 const NS = [1, 2, 3, 4, 5, 7, 8, 10, 16, 17, 67];
 const MS = [1, 3, 8];
@@ -25,22 +25,7 @@ const P_RTOL = (8 + 2 * S) * U;
 /** Per row the loss log Σ + max − z_label inherits the sum's relative error as an absolute one. */
 const CE_ATOL_PER_ROW = (4 + 2 * S) * U;
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32, i32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
-
-/** `values` on backend b: the whole buffer, or a view one element in (so wasm sees an unaligned address). */
-function place(b: ReadyBackend, values: Float32Array, offset: number): F32Buffer {
-  const buf = f32(b, values.length + offset);
-  buf.data.set(values, offset);
-  return offset === 0 ? buf : buf.view(offset, values.length);
-}
+const { wasm, js, f32, i32, place } = await kernelTestSetup();
 
 /** Row sums of an m×n matrix. */
 function rowSums(p: Float32Array, m: number, n: number): number[] {

@@ -6,9 +6,9 @@
  * The references use the hyper-parameters rounded to f32, as the kernels receive them (1 − β2 for
  * β2 = 0.999 moves by 1.3e-5 when β2 is rounded: that is the caller's f32, not a kernel error).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, bufferScope, expectClose, expectSameBits, randomArray } from './helpers.js';
+import { expectClose, expectSameBits, kernelTestSetup, randomArray } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 400000];
 const STEPS = 5;
@@ -22,15 +22,7 @@ const B2 = 0.999;
 const EPS = 1e-8;
 const RHO = 0.9;
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
+const { wasm, js, f32 } = await kernelTestSetup();
 
 /**
  * One optimizer: how many state buffers it keeps, the kernel call, and the float64 reference of one

@@ -4,9 +4,9 @@
  * primes, a 1024-block boundary crossing (4099) and a 400k-parameter buffer. Every buffer is also
  * tried as a view starting one element in, so the wasm kernels see addresses that are not 16-aligned.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { F32Buffer, ReadyBackend } from '../src/index.js';
-import { backends, bufferScope, expectClose, expectSameBits, randomArray, randomLabels, rng } from './helpers.js';
+import { expectClose, expectSameBits, kernelTestSetup, randomArray, randomLabels, rng } from './helpers.js';
 
 const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 400000];
 
@@ -17,22 +17,7 @@ const LENS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 67, 131, 512, 4099, 400000];
  */
 const SUM_RTOL = 68 * 2 ** -24;
 
-let wasm: ReadyBackend;
-let js: ReadyBackend;
-beforeAll(async () => {
-  ({ wasm, js } = await backends());
-});
-
-const scope = bufferScope();
-const { f32, i32 } = scope;
-afterEach(() => scope.freeAll(wasm, js));
-
-/** A buffer holding `values` on backend b: the whole buffer, or a view one element in (unaligned). */
-function place(b: ReadyBackend, values: Float32Array, offset: number): F32Buffer {
-  const buf = f32(b, values.length + offset);
-  buf.data.set(values, offset);
-  return offset === 0 ? buf : buf.view(offset, values.length);
-}
+const { wasm, js, f32, i32, place } = await kernelTestSetup();
 
 function ref64Sum(x: Float32Array, f: (v: number) => number): number {
   let s = 0;
