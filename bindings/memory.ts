@@ -9,6 +9,7 @@
  */
 import type { Allocator, F32Buffer, I32Buffer } from '../src/backend.js';
 import type { WasmExports } from './exports.js';
+import { checkLength, checkView } from '../src/buffer-checks.js';
 
 /** A block returned by alloc(); views share its `freed` flag so a view of a freed block is dead too. */
 interface Block {
@@ -40,12 +41,6 @@ abstract class WasmBuffer<T extends Float32Array | Int32Array> {
     if (view === null || view.buffer !== this.memory.buffer) return (this.cached = this.makeView(this.memory.buffer as ArrayBuffer));
     return view;
   }
-
-  protected checkView(offset: number, length: number): void {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 1 || offset + length > this.length) {
-      throw new RangeError(`simdnet: view(offset=${offset}, length=${length}) is outside a buffer of ${this.length} elements`);
-    }
-  }
 }
 
 export class WasmF32Buffer extends WasmBuffer<Float32Array> implements F32Buffer {
@@ -54,7 +49,7 @@ export class WasmF32Buffer extends WasmBuffer<Float32Array> implements F32Buffer
     return new Float32Array(buffer, this.ptr, this.length);
   }
   view(offset: number, length: number): F32Buffer {
-    this.checkView(offset, length);
+    checkView(this.length, offset, length);
     return new WasmF32Buffer(this.memory, this.block, this.ptr + offset * 4, length);
   }
 }
@@ -65,20 +60,9 @@ export class WasmI32Buffer extends WasmBuffer<Int32Array> implements I32Buffer {
     return new Int32Array(buffer, this.ptr, this.length);
   }
   view(offset: number, length: number): I32Buffer {
-    this.checkView(offset, length);
+    checkView(this.length, offset, length);
     return new WasmI32Buffer(this.memory, this.block, this.ptr + offset * 4, length);
   }
-}
-
-/** Largest single buffer we allocate: 2^30 elements (4 GiB is wasm32's whole address space). */
-const MAX_ELEMENTS = 2 ** 30 - 16;
-
-function checkLength(what: string, lengthOrValues: number | ArrayLike<number>): number {
-  const length = typeof lengthOrValues === 'number' ? lengthOrValues : lengthOrValues.length;
-  if (!Number.isInteger(length) || length < 1 || length > MAX_ELEMENTS) {
-    throw new RangeError(`simdnet: ${what}(length) expects an integer from 1 to ${MAX_ELEMENTS}, got ${String(length)}`);
-  }
-  return length;
 }
 
 export class WasmAllocator implements Allocator {

@@ -1,18 +1,9 @@
 /** Buffers of the js backend: plain typed arrays (views share storage through subarray). */
 import type { Allocator, F32Buffer, I32Buffer } from '../../backend.js';
+import { checkLength, checkView } from '../../buffer-checks.js';
 
 interface Block {
   freed: boolean;
-}
-
-const MAX_ELEMENTS = 2 ** 30 - 16;
-
-function checkLength(what: string, lengthOrValues: number | ArrayLike<number>): number {
-  const length = typeof lengthOrValues === 'number' ? lengthOrValues : lengthOrValues.length;
-  if (!Number.isInteger(length) || length < 1 || length > MAX_ELEMENTS) {
-    throw new RangeError(`simdnet: ${what}(length) expects an integer from 1 to ${MAX_ELEMENTS}, got ${String(length)}`);
-  }
-  return length;
 }
 
 abstract class JsBuffer<T extends Float32Array | Int32Array> {
@@ -33,17 +24,12 @@ abstract class JsBuffer<T extends Float32Array | Int32Array> {
     if (this.block.freed) throw new Error(`simdnet: this ${this.array.length}-element buffer was freed; it can no longer be read`);
     return this.array;
   }
-  protected checkView(offset: number, length: number): void {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 1 || offset + length > this.length) {
-      throw new RangeError(`simdnet: view(offset=${offset}, length=${length}) is outside a buffer of ${this.length} elements`);
-    }
-  }
 }
 
 export class JsF32Buffer extends JsBuffer<Float32Array> implements F32Buffer {
   readonly dtype = 'f32' as const;
   view(offset: number, length: number): F32Buffer {
-    this.checkView(offset, length);
+    checkView(this.length, offset, length);
     return new JsF32Buffer(this.block, this.array.subarray(offset, offset + length), true);
   }
 }
@@ -51,7 +37,7 @@ export class JsF32Buffer extends JsBuffer<Float32Array> implements F32Buffer {
 export class JsI32Buffer extends JsBuffer<Int32Array> implements I32Buffer {
   readonly dtype = 'i32' as const;
   view(offset: number, length: number): I32Buffer {
-    this.checkView(offset, length);
+    checkView(this.length, offset, length);
     return new JsI32Buffer(this.block, this.array.subarray(offset, offset + length), true);
   }
 }
