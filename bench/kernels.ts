@@ -12,14 +12,10 @@
  * (via a temp file and a rename, so a reader never sees half a file).
  */
 import { cpus, loadavg } from 'node:os';
-import { renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { init, jsBackend, MATMUL_LAYOUTS, type F32Buffer, type MatmulLayout, type ReadyBackend } from '../src/index.js';
+import { machineInfo, median, repoPath, setUpTfjsWasm, writeJsonAtomic } from './util.js';
 
 /** (M, K, N): an MNIST-sized dense layer (784 inputs), then squares. */
 const SHAPES: readonly [number, number, number][] = [[64, 784, 128], [128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
@@ -90,13 +86,6 @@ async function tfjsRunner(backend: 'wasm' | 'cpu', layout: MatmulLayout, a: Floa
   };
 }
 
-/** Median of a list of numbers. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
 /** Milliseconds per call of `run` over a batch of `reps` calls. */
 function timeBatch(run: () => void, reps: number): number {
   const t0 = performance.now();
@@ -105,15 +94,7 @@ function timeBatch(run: () => void, reps: number): number {
 }
 
 async function bench(): Promise<void> {
-  const requireHere = createRequire(import.meta.url);
-  const tfWasmDir = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': join(tfWasmDir, 'tfjs-backend-wasm.wasm'),
-    'tfjs-backend-wasm-simd.wasm': join(tfWasmDir, 'tfjs-backend-wasm-simd.wasm'),
-    'tfjs-backend-wasm-threaded-simd.wasm': join(tfWasmDir, 'tfjs-backend-wasm-threaded-simd.wasm'),
-  });
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
-  if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('tfjs wasm backend runs without SIMD here');
+  await setUpTfjsWasm();
   await tf.setBackend('cpu');
 
   // Other processes on this 2-core machine slow everything down; the load average says how busy it was.
@@ -248,12 +229,8 @@ function printSummary(rows: Row[], seconds: number): void {
 }
 
 function writeResults(rows: Row[]): void {
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, node ${process.version}, ${new Date().toISOString()}`;
-  const file = fileURLToPath(new URL('../../bench/results/kernels.json', import.meta.url));
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ machine, rows }, null, 2)}\n`);
-  renameSync(tmp, file);
+  const file = repoPath('bench', 'results', 'kernels.json');
+  writeJsonAtomic(file, { machine: machineInfo(), rows });
   console.log(`\nwrote ${file}`);
 }
 
