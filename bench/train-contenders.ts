@@ -236,37 +236,20 @@ function brainTrainer(net: NetworkSpec, ctx: TrainerContext): Trainer {
   const nn = new brain.NeuralNetwork({ hiddenLayers: [...net.hidden], activation: 'relu' });
   nn.sizes = [net.inputs, ...net.hidden, net.outputs];
   nn.initialize();
-  ctx.initialWeights.forEach((w, i) => {
-    const layer = (i >> 1) + 1;
-    if (i % 2 === 1) {
-      nn.biases[layer].set(w.values);
-      return;
-    }
-    const [inputs, units] = w.shape;
-    for (let j = 0; j < units; j++) for (let k = 0; k < inputs; k++) nn.weights[layer][j][k] = w.values[k * units + j];
+  layersByUnit(ctx.initialWeights).forEach(({ rows, bias }, i) => {
+    // brain.js's layer 0 is the input layer, which has no weights.
+    nn.biases[i + 1].set(bias);
+    rows.forEach((row, j) => nn.weights[i + 1][j].set(row));
   });
   // Per-sample SGD: lr/batch per sample moves the weights as far per `batch` samples as one mini-batch step.
   nn.trainOpts.learningRate = net.lr / net.batch;
   nn.trainOpts.momentum = 0;
   const targets = Array.from({ length: net.outputs }, (_, c) => Float32Array.from({ length: net.outputs }, (_, j) => (j === c ? 1 : 0)));
-  const d = net.inputs;
-  return {
-    async train(seg, marks) {
-      marks.begin();
-      for (let k = 0; k < seg.batches; k++) {
-        for (let r = k * seg.batchSize; r < (k + 1) * seg.batchSize; r++) {
-          nn.trainPattern({ input: seg.x.subarray(r * d, (r + 1) * d), output: targets[seg.labels[r]] });
-        }
-        marks.tick();
-      }
-    },
-    async predict(x, n) {
-      const out = new Int32Array(n);
-      for (let r = 0; r < n; r++) out[r] = argmax(nn.run(x.subarray(r * d, (r + 1) * d)), net.outputs);
-      return out;
-    },
-    dispose: () => {},
-  };
+  return perSampleTrainer(
+    net,
+    (input, label) => nn.trainPattern({ input, output: targets[label] }),
+    (input) => nn.run(input),
+  );
 }
 
 /** The parts of ConvNetJS 0.3.0 used here (it ships no types). */
@@ -293,35 +276,62 @@ function convnetTrainer(net: NetworkSpec, ctx: TrainerContext): Trainer {
   ]);
   // makeLayers puts an fc layer before the softmax; fc layers hold filters[unit].w[input] and biases.w[unit].
   const fc = cn.layers.filter((l) => l.layer_type === 'fc');
-  ctx.initialWeights.forEach((w, i) => {
-    const layer = fc[i >> 1];
-    if (i % 2 === 1) {
-      layer.biases!.w.set(w.values);
-      return;
-    }
-    const [inputs, units] = w.shape;
-    for (let j = 0; j < units; j++) for (let k = 0; k < inputs; k++) layer.filters![j].w[k] = w.values[k * units + j];
+  layersByUnit(ctx.initialWeights).forEach(({ rows, bias }, i) => {
+    fc[i].biases!.w.set(bias);
+    rows.forEach((row, j) => fc[i].filters![j].w.set(row));
   });
   const trainer = new convnetjs.SGDTrainer(cn, { learning_rate: net.lr, batch_size: net.batch, momentum: 0, l2_decay: 0 });
   const v = new convnetjs.Vol(1, 1, net.inputs, 0);
+  return perSampleTrainer(
+    net,
+    (input, label) => {
+      v.w.set(input);
+      trainer.train(v, label);
+    },
+    (input) => {
+      v.w.set(input);
+      return cn.forward(v, false).w;
+    },
+  );
+}
+
+/**
+ * The shared initial weights per dense layer, in the layout of brain.js and ConvNetJS: one row of
+ * input weights per unit, rows[j][k] = kernel[k, j] (our kernel is [inputs, units], row-major).
+ */
+function layersByUnit(weights: readonly WeightTensor[]): { rows: Float32Array[]; bias: Float32Array }[] {
+  const layers: { rows: Float32Array[]; bias: Float32Array }[] = [];
+  for (let i = 0; i < weights.length; i += 2) {
+    const [inputs, units] = weights[i].shape;
+    const kernel = weights[i].values;
+    const rows = Array.from({ length: units }, (_, j) => Float32Array.from({ length: inputs }, (_, k) => kernel[k * units + j]));
+    layers.push({ rows, bias: weights[i + 1].values });
+  }
+  return layers;
+}
+
+/**
+ * A Trainer for the libraries that take one sample per call (brain.js, ConvNetJS): `learn` trains on
+ * one row and its label, `forward` returns one row's outputs. A batch is `batchSize` learn calls.
+ */
+function perSampleTrainer(
+  net: NetworkSpec,
+  learn: (input: Float32Array, label: number) => void,
+  forward: (input: Float32Array) => ArrayLike<number>,
+): Trainer {
   const d = net.inputs;
+  const row = (x: Float32Array, r: number): Float32Array => x.subarray(r * d, (r + 1) * d);
   return {
     async train(seg, marks) {
       marks.begin();
       for (let k = 0; k < seg.batches; k++) {
-        for (let r = k * seg.batchSize; r < (k + 1) * seg.batchSize; r++) {
-          v.w.set(seg.x.subarray(r * d, (r + 1) * d));
-          trainer.train(v, seg.labels[r]);
-        }
+        for (let r = k * seg.batchSize; r < (k + 1) * seg.batchSize; r++) learn(row(seg.x, r), seg.labels[r]);
         marks.tick();
       }
     },
     async predict(x, n) {
       const out = new Int32Array(n);
-      for (let r = 0; r < n; r++) {
-        v.w.set(x.subarray(r * d, (r + 1) * d));
-        out[r] = argmax(cn.forward(v, false).w, net.outputs);
-      }
+      for (let r = 0; r < n; r++) out[r] = argmax(forward(row(x, r)), net.outputs);
       return out;
     },
     dispose: () => {},
