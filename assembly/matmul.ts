@@ -138,19 +138,8 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32
       for (let ir = 0; ir < full; ir += MR) v128.store(d0 + (<usize>(ir * kc) << 2), v128.load(s0 + (<usize>ir << 2)));
     }
   }
-  if (full < mc) {
-    // Edge panel (fewer than MR rows): scalar copy, zero padding for the missing rows.
-    const rows = mc - full;
-    const panel = dst + (<usize>(full * kc) << 2);
-    const i = ic + full;
-    for (let p = 0; p < kc; p++) {
-      const d = panel + (<usize>(p * MR) << 2);
-      for (let r = 0; r < MR; r++) {
-        const v: f32 = r < rows ? load<f32>(a + (<usize>((i + r) * rs + (pc + p) * cs) << 2)) : 0;
-        store<f32>(d + (<usize>r << 2), v);
-      }
-    }
-  }
+  // Edge panel: the last mc − full rows (fewer than MR); A(i, p) = a[i·rs + p·cs].
+  if (full < mc) packEdgePanel(dst + (<usize>(full * kc) << 2), a, MR, mc - full, ic + full, rs, pc, cs, kc);
 }
 
 /**
@@ -213,17 +202,24 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32
       }
     }
   }
-  if (full < nc) {
-    // Edge panel (fewer than NR columns): scalar copy, zero padding for the missing columns.
-    const cols = nc - full;
-    const panel = dst + (<usize>(full * kc) << 2);
-    const j = jc + full;
-    for (let p = 0; p < kc; p++) {
-      const d = panel + (<usize>(p * NR) << 2);
-      for (let jj = 0; jj < NR; jj++) {
-        const v: f32 = jj < cols ? load<f32>(b + (<usize>((pc + p) * rs + (j + jj) * cs) << 2)) : 0;
-        store<f32>(d + (<usize>jj << 2), v);
-      }
+  // Edge panel: the last nc − full columns (fewer than NR); B(p, j) = b[p·rs + j·cs].
+  if (full < nc) packEdgePanel(dst + (<usize>(full * kc) << 2), b, NR, nc - full, jc + full, cs, pc, rs, kc);
+}
+
+/**
+ * The zero-padded edge micro-panel of packA (width MR, lanes = rows of A) or packB (width NR, lanes =
+ * columns of B): for each of the kc k steps, `width` f32 at `panel`, the first `lanes` copied (scalar)
+ * and the rest zero. Lane l at k step p is src[(lane0 + l)·laneStride + (pc + p)·kStride] (elements).
+ * Inlined, so `width` is the constant MR or NR in each packer, as when each had its own loop.
+ */
+// @ts-ignore: decorator
+@inline
+function packEdgePanel(panel: usize, src: usize, width: i32, lanes: i32, lane0: i32, laneStride: i32, pc: i32, kStride: i32, kc: i32): void {
+  for (let p = 0; p < kc; p++) {
+    const d = panel + (<usize>(p * width) << 2);
+    for (let l = 0; l < width; l++) {
+      const v: f32 = l < lanes ? load<f32>(src + (<usize>((lane0 + l) * laneStride + (pc + p) * kStride) << 2)) : 0;
+      store<f32>(d + (<usize>l << 2), v);
     }
   }
 }
