@@ -50,6 +50,28 @@ function lossGradientByDifferences(b: ReadyBackend, xv: Float32Array, h: number,
   });
 }
 
+/**
+ * The elementwise loss `name` on both backends (input xv: logits or predictions; targets tv; buffers
+ * `offset` elements in): on each, the loss must be the same without a gradient and with the gradient
+ * written over the input, which must then hold the gradient. Returns each backend's loss and
+ * gradient, wasm first.
+ */
+function elementwiseLossOnBoth(
+  name: 'sigmoidCrossEntropy' | 'meanSquaredError', xv: Float32Array, tv: Float32Array, offset: number, gs: number, label: string,
+): { loss: number; grad: Float32Array }[] {
+  const len = xv.length;
+  return [wasm, js].map((b) => {
+    const x = place(b, xv, offset);
+    const t = place(b, tv, offset);
+    const grad = place(b, new Float32Array(len), offset);
+    const loss = b[name](x, t, grad, len, gs);
+    expect(b[name](x, t, null, len, gs), `${label} ${b.name} without grad`).toBe(loss);
+    expect(b[name](x, t, x, len, gs), `${label} ${b.name} grad over the input`).toBe(loss);
+    expectClose(x.data, grad.data, 0, 0, `${label} ${b.name} grad over the input`);
+    return { loss, grad: grad.data.slice() };
+  });
+}
+
 describe('softmax', () => {
   it('wasm vs js, rows sum to 1, in place equals out of place', () => {
     for (const m of MS) {
@@ -212,17 +234,7 @@ describe('sigmoidCrossEntropy', () => {
         const tv = randomArray(len, 61 + len, 0.5).map((v) => v + 0.5);
         const gs = 1 / len;
         const label = `sigmoidCrossEntropy len=${len} offset=${offset}`;
-        const res: { loss: number; grad: Float32Array }[] = [];
-        for (const b of [wasm, js]) {
-          const z = place(b, zv, offset);
-          const t = place(b, tv, offset);
-          const grad = place(b, new Float32Array(len), offset);
-          const loss = b.sigmoidCrossEntropy(z, t, grad, len, gs);
-          expect(b.sigmoidCrossEntropy(z, t, null, len, gs), `${label} ${b.name} without grad`).toBe(loss);
-          expect(b.sigmoidCrossEntropy(z, t, z, len, gs), `${label} ${b.name} grad over logits`).toBe(loss);
-          expectClose(z.data, grad.data, 0, 0, `${label} ${b.name} grad over logits`);
-          res.push({ loss, grad: grad.data.slice() });
-        }
+        const res = elementwiseLossOnBoth('sigmoidCrossEntropy', zv, tv, offset, gs, label);
         expectClose([res[0].loss], [res[1].loss], bceAtol(zv), 0, `${label} loss`);
         // σ is within 1.5 ulp = 3·U, plus one U for σ − t and one for ·gs; σ − t cancels, so absolutely.
         expectClose(res[0].grad, res[1].grad, 6 * U * gs, 6 * U, `${label} grad`);
@@ -265,17 +277,7 @@ describe('meanSquaredError', () => {
         const tv = randomArray(len, 81 + len, 2);
         const gs = 1 / len;
         const label = `meanSquaredError len=${len} offset=${offset}`;
-        const res: { loss: number; grad: Float32Array }[] = [];
-        for (const b of [wasm, js]) {
-          const p = place(b, pv, offset);
-          const t = place(b, tv, offset);
-          const grad = place(b, new Float32Array(len), offset);
-          const loss = b.meanSquaredError(p, t, grad, len, gs);
-          expect(b.meanSquaredError(p, t, null, len, gs), `${label} ${b.name} without grad`).toBe(loss);
-          expect(b.meanSquaredError(p, t, p, len, gs), `${label} ${b.name} grad over pred`).toBe(loss);
-          expectClose(p.data, grad.data, 0, 0, `${label} ${b.name} grad over pred`);
-          res.push({ loss, grad: grad.data.slice() });
-        }
+        const res = elementwiseLossOnBoth('meanSquaredError', pv, tv, offset, gs, label);
         // wasm rounds d = p − t to f32 (U), then squares and sums in f64; terms are ≥ 0, so the sum is
         // within 2·U relative (plus f64 noise). grad: d, then ·2gs, two roundings against js's one.
         expectClose([res[0].loss], [res[1].loss], 0, 3 * U, `${label} loss`);
