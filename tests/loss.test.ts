@@ -72,6 +72,21 @@ function elementwiseLossOnBoth(
   });
 }
 
+/**
+ * On both backends, the gradient of the elementwise loss `name` (gradScale 1) at input xv, targets tv,
+ * is within `atol` of the central differences (h = 0.03) of the loss it returns.
+ */
+function expectElementwiseGradient(name: 'sigmoidCrossEntropy' | 'meanSquaredError', xv: Float32Array, tv: Float32Array, atol: number): void {
+  const len = xv.length;
+  for (const b of [wasm, js]) {
+    const t = f32(b, tv);
+    const grad = f32(b, len);
+    b[name](f32(b, xv), t, grad, len, 1);
+    const numeric = lossGradientByDifferences(b, xv, 0.03, (x) => b[name](x, t, null, len, 1));
+    expectClose(grad.data, numeric, atol, 0, `${name} gradient ${b.name}`);
+  }
+}
+
 describe('softmax', () => {
   it('wasm vs js, rows sum to 1, in place equals out of place', () => {
     for (const m of MS) {
@@ -246,14 +261,8 @@ describe('sigmoidCrossEntropy', () => {
     const len = 13;
     const zv = randomArray(len, 70, 4);
     const tv = randomArray(len, 71, 0.5).map((v) => v + 0.5);
-    for (const b of [wasm, js]) {
-      const t = f32(b, tv);
-      const grad = f32(b, len);
-      b.sigmoidCrossEntropy(f32(b, zv), t, grad, len, 1);
-      // Truncation ≤ h²/6·max|L‴| (≤ 0.1) ≈ 1.5e-5; the loss's rounding (bceAtol ≈ 2e-5) over 2h ≈ 3e-4.
-      const numeric = lossGradientByDifferences(b, zv, 0.03, (z) => b.sigmoidCrossEntropy(z, t, null, len, 1));
-      expectClose(grad.data, numeric, 4e-4, 0, `sigmoidCrossEntropy gradient ${b.name}`);
-    }
+    // Truncation ≤ h²/6·max|L‴| (≤ 0.1) ≈ 1.5e-5; the loss's rounding (bceAtol ≈ 2e-5) over 2h ≈ 3e-4.
+    expectElementwiseGradient('sigmoidCrossEntropy', zv, tv, 4e-4);
   });
 
   it('is finite for logits of ±1e4', () => {
@@ -290,14 +299,8 @@ describe('meanSquaredError', () => {
     const len = 11;
     const pv = randomArray(len, 90, 2);
     const tv = randomArray(len, 91, 2);
-    for (const b of [wasm, js]) {
-      const t = f32(b, tv);
-      const grad = f32(b, len);
-      b.meanSquaredError(f32(b, pv), t, grad, len, 1);
-      // Quadratic: central differences are exact but for rounding (~U·loss/2h ≈ 1e-5).
-      const numeric = lossGradientByDifferences(b, pv, 0.03, (p) => b.meanSquaredError(p, t, null, len, 1));
-      expectClose(grad.data, numeric, 1e-4, 0, `meanSquaredError gradient ${b.name}`);
-    }
+    // Quadratic: central differences are exact but for rounding (~U·loss/2h ≈ 1e-5).
+    expectElementwiseGradient('meanSquaredError', pv, tv, 1e-4);
   });
 });
 
