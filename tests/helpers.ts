@@ -131,3 +131,23 @@ export async function kernelTestSetup() {
   afterEach(() => scope.freeAll(wasm, js));
   return { wasm, js, f32: scope.f32, i32: scope.i32, place: scope.place };
 }
+
+const ULP_VIEW = new DataView(new ArrayBuffer(8));
+
+/**
+ * How many float64 values lie between a and b (0 when they are the same number, +0 and −0 counting as
+ * the same; 0 for two NaNs, Infinity for a NaN and a number). Exact up to 2^52 ulps.
+ */
+export function ulpDistance(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  ULP_VIEW.setFloat64(0, a);
+  const ha = ULP_VIEW.getUint32(0);
+  const la = ULP_VIEW.getUint32(4);
+  ULP_VIEW.setFloat64(0, b);
+  const hb = ULP_VIEW.getUint32(0);
+  const lb = ULP_VIEW.getUint32(4);
+  // The bit patterns of same-signed doubles are ordered like their magnitudes; the words are
+  // subtracted separately so that the difference stays exact.
+  if (ha >>> 31 === hb >>> 31) return Math.abs((ha - hb) * 2 ** 32 + (la - lb));
+  return ((ha & 0x7fffffff) + (hb & 0x7fffffff)) * 2 ** 32 + la + lb;
+}
