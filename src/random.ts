@@ -1,7 +1,10 @@
+import { cos, log, sin } from './detmath.js';
+
 /**
  * Seeded randomness for everything that is random in training: initializers, shuffling, data splits,
  * toy data sets. One generator (mulberry32: 32-bit state, fast, good enough for ML sampling) so the same
- * seed gives the same numbers, bit for bit, in every JS engine. Dropout masks use a counter-based hash
+ * seed gives the same numbers, bit for bit, in every JS engine (normal() uses src/detmath.ts, not
+ * Math.log/sin/cos, whose last bit differs between engines). Dropout masks use a counter-based hash
  * in the kernels instead (see dropoutMask), so they match between the wasm and js backends.
  */
 export class Rng {
@@ -42,9 +45,9 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * log(u));
+    this.spareNormal = r * sin(2 * Math.PI * v);
+    return r * cos(2 * Math.PI * v);
   }
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */

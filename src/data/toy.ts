@@ -2,8 +2,10 @@
  * Toy 2-D classification sets for demos, tests and plots. Each takes { n, noise, seed }: n points in
  * all, split between the classes as evenly as n allows (sizes differ by at most 1, the first classes
  * get the extra points), Gaussian noise of standard deviation `noise` added to both coordinates, and
- * the rows shuffled, all from one seeded Rng, so the same options give the same data bit for bit.
+ * the rows shuffled, all from one seeded Rng, so the same options give the same data bit for bit (in
+ * every JS engine: the angles go through src/detmath.ts's sin and cos, not Math's).
  */
+import { cos, sin } from '../detmath.js';
 import { Rng } from '../random.js';
 import { createDataset, type Dataset } from './dataset.js';
 
@@ -113,7 +115,7 @@ export function blobs(options: BlobsOptions = {}): Dataset {
   if (centers !== undefined && centers.length !== classes) throw new RangeError(`simdnet blobs: ${centers.length} centers for ${classes} classes`);
   const radius = 2 * Math.max(1, classes / 6);
   const at: readonly (readonly [number, number])[] =
-    centers ?? Array.from({ length: classes }, (_, c) => [radius * Math.cos((2 * Math.PI * c) / classes), radius * Math.sin((2 * Math.PI * c) / classes)] as const);
+    centers ?? Array.from({ length: classes }, (_, c) => [radius * cos((2 * Math.PI * c) / classes), radius * sin((2 * Math.PI * c) / classes)] as const);
   at.forEach((p, c) => {
     if (p.length !== 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new RangeError(`simdnet blobs: centers[${c}] must be [x, y] of finite numbers`);
   });
@@ -133,7 +135,7 @@ export function circles(options: CirclesOptions = {}): Dataset {
   return generate('circles', options, { n: 200, noise: 0.05 }, 2, (c, i, m) => {
     const r = c === 0 ? 1 : factor;
     const t = (2 * Math.PI * i) / m;
-    return [r * Math.cos(t), r * Math.sin(t)];
+    return [r * cos(t), r * sin(t)];
   });
 }
 
@@ -153,7 +155,7 @@ export function spirals(options: SpiralsOptions = {}): Dataset {
   return generate('spirals', options, { n: 200, noise: 0.05 }, 2, (c, i, m) => {
     const r = (i + 1) / m;
     const t = 2 * Math.PI * turns * r + Math.PI * c;
-    return [r * Math.cos(t), r * Math.sin(t)];
+    return [r * cos(t), r * sin(t)];
   });
 }
 
@@ -164,7 +166,7 @@ export function spirals(options: SpiralsOptions = {}): Dataset {
 export function moons(options: ToyOptions = {}): Dataset {
   return generate('moons', options, { n: 200, noise: 0.1 }, 2, (c, i, m) => {
     const t = m > 1 ? (Math.PI * i) / (m - 1) : 0;
-    return c === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    return c === 0 ? [cos(t), sin(t)] : [1 - cos(t), 0.5 - sin(t)];
   });
 }
 
