@@ -5,7 +5,11 @@
  * The unit defaults to 'epoch' (the course's formulas count epochs); Keras' schedules count batches
  * ("steps"): pass `unit: 'batch'` for the Keras behaviour. An optimizer evaluates its schedule at
  * `info.epoch` or `info.batch` accordingly (see Optimizer.learningRate).
+ *
+ * exp, pow and cos come from src/detmath.ts rather than Math or `**`, so a schedule gives the same
+ * rate, bit for bit, in every JS engine.
  */
+import { cos, exp, pow } from '../detmath.js';
 import type { LearningRateSchedule, PieceConfig } from './types.js';
 import { OptionReader, Registry, UNITS } from './pieces.js';
 
@@ -125,7 +129,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
       );
     }
     const lambda = r.number('lambda', undefined, { min: 0 });
-    return makeSchedule({ name: 'exponentialDecay', initial, lambda, unit }, (t) => initial * Math.exp(-lambda * t));
+    return makeSchedule({ name: 'exponentialDecay', initial, lambda, unit }, (t) => initial * exp(-lambda * t));
   }
   if (!r.has('rate')) {
     throw new RangeError('simdnet exponentialDecay: lambda or rate must be given (η0·e^(−λt) or η0·rate^(t/steps))');
@@ -138,7 +142,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
     staircase: r.boolean('staircase', false),
     unit,
   };
-  return makeSchedule(c, (t) => initial * c.rate ** progress(t, c.steps, c.staircase));
+  return makeSchedule(c, (t) => initial * pow(c.rate, progress(t, c.steps, c.staircase)));
 }
 
 export interface StepDecayOptions extends ScheduleUnitOptions {
@@ -160,7 +164,7 @@ export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
     every: r.number('every', undefined, { above: 0 }),
     unit: r.oneOf('unit', UNITS, 'epoch'),
   };
-  return makeSchedule(c, (t) => c.initial * c.factor ** Math.floor(t / c.every));
+  return makeSchedule(c, (t) => c.initial * pow(c.factor, Math.floor(t / c.every)));
 }
 
 export interface PiecewiseConstantOptions extends ScheduleUnitOptions {
@@ -243,7 +247,7 @@ export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
   const rate = (t: number): number => {
     if (t < c.warmupSteps) return c.initial + (peak - c.initial) * (t / c.warmupSteps);
     const done = Math.min(t - c.warmupSteps, c.steps) / c.steps;
-    return peak * ((1 - c.alpha) * 0.5 * (1 + Math.cos(Math.PI * done)) + c.alpha);
+    return peak * ((1 - c.alpha) * 0.5 * (1 + cos(Math.PI * done)) + c.alpha);
   };
   return makeSchedule(c, rate);
 }
