@@ -14,6 +14,7 @@
  */
 import { ACTIVATIONS } from '../backend.js';
 import type { ActivationName } from '../backend.js';
+import { exp, log } from '../detmath.js';
 import { Rng } from '../random.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
 import { SCHEDULE_NAMES, scheduleFromConfig } from '../train/schedules.js';
@@ -75,7 +76,8 @@ export class Distribution {
   sample(rng: Rng): unknown {
     switch (this.kind) {
       case 'logUniform':
-        return Math.exp(rng.uniform(Math.log(this.lo), Math.log(this.hi)));
+        // detmath's exp and log: the same seed samples the same value in every JS engine
+        return exp(rng.uniform(log(this.lo), log(this.hi)));
       case 'uniform':
         return rng.uniform(this.lo, this.hi);
       case 'intRange':
