@@ -5,7 +5,7 @@
  * Plain JavaScript taking the simdnet module as an argument, so Node tests and the browser page
  * (tests/browser/pages/identical.html, which loads it from the static server) run exactly this code
  * against the same dist/ build. It uses every part that could drift: seeded initialisation, data
- * generation and weight initialisation (Math.sin/cos/log), per-epoch shuffles, dropout masks, an L2
+ * generation and weight initialisation (sin/cos/log), per-epoch shuffles, dropout masks, an L2
  * penalty, a learning-rate schedule, Adam's state, a validation split and tanh in the wasm kernels.
  */
 
@@ -19,8 +19,9 @@ export function makeData(simdnet) {
 
 /**
  * A fresh compiled model; the same seed gives the same initial weights. glorotNormal draws with
- * Box–Muller (Math.log, Math.sin, Math.cos) and the cosine schedule uses Math.cos: JavaScript math
- * whose last float64 bit differs between V8 versions, rounded to float32 before wasm sees it.
+ * Box–Muller (log, sin, cos) and the cosine schedule uses cos: functions whose last float64 bit
+ * differs between V8 versions in Math, so the library takes them from src/detmath.ts (checked on
+ * their own, in float64, by tests/browser/detmath.test.ts).
  */
 export function makeModel(simdnet, backend, classes) {
   const model = simdnet.mlp({
