@@ -21,12 +21,16 @@
  *
  * Error bounds (fdlibm's analysis): exp, log < 1 ulp; sin, cos "nearly rounded" (< 1 ulp) for every
  * finite argument, huge ones included (the reduction uses 1584 bits of 2/π); pow "nearly rounded",
- * and exact when the true result is a representable integer (so pow(10, 3) is 1000). Measured in
- * tests/detmath.test.ts: at most 1 ulp from Node 20's Math.* over a million arguments each (in fact
- * equal bits), and in tests/browser/detmath.test.ts: at most 1 ulp from Chromium's Math.*, whose
- * LLVM libc sin, cos and log are correctly rounded.
+ * and exact when the true result is a representable integer (so pow(10, 3) is 1000). Measured:
+ * - tests/detmath.test.ts: at most 1 ulp from Node 20's Math.* over a million arguments each, over
+ *   every range (in fact equal bits: the same algorithms);
+ * - tests/browser/detmath.test.ts: the same bits in Chromium 156, and at most 1 ulp from its Math.*
+ *   (another implementation: recent V8 takes sin, cos, log from LLVM libc, which rounds correctly).
+ *   Over a million arguments each, run once in Chromium 156: at most 1 ulp from its Math.*
+ *   everywhere, differing on 3.2% of arguments for sin and cos, 0.1–7% for log (7% on (0, 1)),
+ *   9.5% for exp and 9.9% for pow.
  *
- * JavaScript semantics are kept where they differ from C's: pow(1, ±Infinity) and pow(±1, NaN) are
+ * JavaScript semantics are kept where they differ from C99's: pow(±1, ±Infinity) and pow(1, NaN) are
  * NaN, as Math.pow gives.
  */
 
