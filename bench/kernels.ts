@@ -12,13 +12,32 @@
  * (via a temp file and a rename, so a reader never sees half a file).
  */
 import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { init, jsBackend, MATMUL_LAYOUTS, type F32Buffer, type MatmulLayout, type ReadyBackend } from '../src/index.js';
 import { machineInfo, median, repoPath, setUpTfjsWasm, writeJsonAtomic } from './util.js';
 
-/** (M, K, N): an MNIST-sized dense layer (784 inputs), then squares. */
-const SHAPES: readonly [number, number, number][] = [[64, 784, 128], [128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
+const DEFAULT_SHAPES = '64x784x128,128x128x128,256x256x256,512x512x512,1024x1024x1024';
+
+const USAGE = 'usage: node build/bench/kernels.js [--shapes MxKxN,...] [--no-write]';
+const { values: args } = (() => {
+  try {
+    return parseArgs({ options: { shapes: { type: 'string', default: DEFAULT_SHAPES }, 'no-write': { type: 'boolean', default: false } } });
+  } catch (err) {
+    console.error(`bench:kernels: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+/** (M, K, N): by default an MNIST-sized dense layer (784 inputs), then squares. `--shapes` picks others. */
+const SHAPES: readonly [number, number, number][] = args.shapes.split(',').map((spec) => {
+  const dims = spec.split('x').map(Number);
+  if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d >= 1)) {
+    console.error(`bench:kernels: --shapes: ${JSON.stringify(spec)} is not MxKxN with positive integers\n${USAGE}`);
+    process.exit(2);
+  }
+  return dims as [number, number, number];
+});
 const CONTENDERS = ['wasm', 'js', 'tfjsWasm', 'tfjsCpu'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
@@ -194,7 +213,9 @@ async function bench(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   printSummary(rows, seconds);
-  writeResults(rows);
+  // A partial or ad-hoc run must not overwrite the tracked results.
+  if (args['no-write'] || args.shapes !== DEFAULT_SHAPES) console.log('\nresults not written (--no-write or non-default --shapes)');
+  else writeResults(rows);
 }
 
 const fmt = (x: number, width: number, digits = 2): string => x.toFixed(digits).padStart(width);
