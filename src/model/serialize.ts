@@ -31,6 +31,7 @@ import { layerFromConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
 import type { MetricName } from './metrics.js';
 import { Sequential } from './sequential.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 const MAGIC = 'SIMDNETM';
 export const FORMAT_VERSION = 1;
@@ -118,30 +119,7 @@ export async function saveModel(model: Sequential, target: string | ModelSink): 
   if (typeof target !== 'string' || target === '') {
     throw new TypeError(`simdnet save: target must be a file path or a function receiving the bytes, got ${String(target)}`);
   }
-  await writeAtomically(target, bytes);
-}
-
-/**
- * Writes to a temporary file next to `path`, flushes it to disk, then renames it over `path`: a reader
- * sees the old file or the whole new one, never a partial write. The temp file is removed on failure.
- */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  const tmp = `${path}.${pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    const file = await fs.open(tmp, 'wx');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(target, bytes);
 }
 
 function fail(message: string): never {
