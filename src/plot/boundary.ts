@@ -138,7 +138,28 @@ function axes(bounds: Bounds | undefined, problem: Problem): { x: Axis; y: Axis 
 }
 
 /**
- * Colors every grid cell from its class probabilities: the probability-weighted mix of the class
+ * The heat-map colour of one point from its class probabilities p (summing to 1): the
+ * probability-weighted mix of the class colours, faded toward white as the prediction nears uniform, so
+ * confidence reads as saturation (white where the model cannot tell, the class's tint where it is
+ * sure). NaN probabilities (a diverged model) give white. Exported so live views (the playground's
+ * canvas) colour cells exactly as decisionBoundary() does.
+ */
+export function probabilityColor(p: ArrayLike<number>, colors: readonly Rgb[]): Rgb {
+  const K = p.length;
+  let best = 0;
+  let r = 0, g = 0, b = 0;
+  for (let k = 0; k < K; k++) {
+    if (p[k] > p[best]) best = k;
+    r += p[k] * colors[k][0];
+    g += p[k] * colors[k][1];
+    b += p[k] * colors[k][2];
+  }
+  const confidence = K > 1 ? (p[best] - 1 / K) / (1 - 1 / K) : 1;
+  return Number.isFinite(confidence) ? mix(WHITE, [r, g, b], 0.1 + 0.55 * confidence) : WHITE;
+}
+
+/**
+ * Colors every grid cell from its class probabilities (see probabilityColor): the probability-weighted mix of the class
  * colors, faded toward white as the prediction nears uniform, so confidence reads as saturation
  * (white where the model cannot tell, the class's tint where it is sure).
  */
@@ -179,15 +200,12 @@ function heatMap(
       fail(FN, `options.predict must return probabilities (each row ≥ 0, summing to 1): row ${i} sums to ${sum}; apply softmax to logits`);
     }
     let best = 0;
-    let mixed: Rgb = [0, 0, 0];
     for (let k = 0; k < K; k++) {
+      p[k] /= sum;
       if (p[k] > p[best]) best = k;
-      const w = p[k] / sum;
-      mixed = [mixed[0] + w * problem.colors[k][0], mixed[1] + w * problem.colors[k][1], mixed[2] + w * problem.colors[k][2]];
     }
     argmax[i] = best;
-    const confidence = K > 1 ? (p[best] / sum - 1 / K) / (1 - 1 / K) : 1;
-    const c = mix(WHITE, mixed, 0.1 + 0.55 * confidence);
+    const c = probabilityColor(p, problem.colors);
     image.data.set([c[0], c[1], c[2]], i * 4);
   }
   if (boundaryLine) {

@@ -7,7 +7,7 @@ export { lineChart, trainingCurves, scheduleChart } from './line.js';
 export type {
   LineChartOptions, LineSeries, XY, TrainingHistory, TrainingCurvesOptions, ScheduleFunction, ScheduleChartOptions,
 } from './line.js';
-export { decisionBoundary } from './boundary.js';
+export { decisionBoundary, probabilityColor } from './boundary.js';
 export type { DecisionBoundaryOptions, Bounds } from './boundary.js';
 export { confusionMatrixChart } from './confusion.js';
 export type { ConfusionMatrixOptions } from './confusion.js';

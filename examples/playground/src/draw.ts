@@ -3,7 +3,8 @@
  * canvas rather than built as SVG) and the data-set thumbnails. Class colours come from
  * src/plot/color.ts, so the page matches the library's SVG plots.
  */
-import { INK, WHITE, mix, parseHex, seriesColor, type Rgb } from '../../../src/plot/color.js';
+import { INK, parseHex, seriesColor, type Rgb } from '../../../src/plot/color.js';
+import { probabilityColor } from '../../../src/plot/boundary.js';
 import type { Bounds } from './setup.js';
 
 /** The colour of class k as [r, g, b]. */
@@ -40,9 +41,8 @@ export interface Heat {
 }
 
 /**
- * Paints the grid's class probabilities into an RGBA image, the way src/plot/boundary.ts colours its
- * heat map: the probability-weighted mix of the class colours, faded toward white as the prediction
- * nears uniform (white where the model cannot tell, the class's tint where it is sure). A one-output
+ * Paints the grid's class probabilities into an RGBA image with decisionBoundary()'s colouring
+ * (probabilityColor in src/plot/boundary.ts). A one-output
  * model's value is read as P(class 1), clamped to [0, 1]; NaN (a diverged model) paints white.
  */
 export function heatImage(heat: Heat, classes: number, into: ImageData): void {
@@ -58,16 +58,7 @@ export function heatImage(heat: Heat, classes: number, into: ImageData): void {
     } else {
       for (let k = 0; k < classes; k++) p[k] = heat.grid[i * heat.outputs + k];
     }
-    let best = 0;
-    let r = 0, g = 0, b = 0;
-    for (let k = 0; k < classes; k++) {
-      if (p[k] > p[best]) best = k;
-      r += p[k] * colors[k][0];
-      g += p[k] * colors[k][1];
-      b += p[k] * colors[k][2];
-    }
-    const confidence = (p[best] - 1 / classes) / (1 - 1 / classes);
-    const c = Number.isFinite(confidence) ? mix(WHITE, [r, g, b], 0.1 + 0.55 * confidence) : WHITE;
+    const c = probabilityColor(p, colors);
     data[4 * i] = c[0];
     data[4 * i + 1] = c[1];
     data[4 * i + 2] = c[2];
