@@ -112,6 +112,51 @@ describe('reduceOnPlateau', () => {
     expect(() => s.report!(1, -1)).toThrow(/reduceOnPlateau: report\(epoch\) must be an integer ≥ 0, got -1/);
     expect(() => s.report!('0.5' as never, 1)).toThrow(/report\(value\) must be a number/);
   });
+
+  it('getState/setState carry the running state: a copy given the state continues exactly as the original', () => {
+    const options = { initial: 1, factor: 0.5, patience: 2, minDelta: 0, cooldown: 2, mode: 'max' } as const;
+    const s = reduceOnPlateau(options);
+    expect(s.getState!()).toEqual({ lr: 1, best: Infinity, wait: 0, cooldownCounter: 0 });
+    // Stop mid-cooldown with a reduced rate, so every field is away from its start.
+    expect(trace(s, [1, 2, 2, 2])).toEqual([1, 1, 1, 0.5]);
+    const state = s.getState!();
+    expect(state).toEqual({ lr: 0.5, best: -2, wait: 0, cooldownCounter: 2 });
+    const copy = reduceOnPlateau(options);
+    copy.setState!(state);
+    expect(copy(0)).toBe(0.5);
+    const rest = [2, 2, 2, 2, 3, 3, 3];
+    expect(trace(copy, rest)).toEqual(trace(s, rest));
+    expect(copy.getState!()).toEqual(s.getState!());
+    // getState() is a copy, not a view of the schedule's variables.
+    expect(state.lr).toBe(0.5);
+  });
+
+  it('setState checks every field and, when one is bad, changes nothing', () => {
+    const s = reduceOnPlateau({ initial: 1 });
+    const good = { lr: 0.1, best: -Infinity, wait: 3, cooldownCounter: 1 };
+    const bad: [object, RegExp][] = [
+      [{ ...good, lr: -1 }, /reduceOnPlateau\.setState\(state\): lr must be a finite number ≥ 0, got -1/],
+      [{ ...good, best: NaN }, /setState\(state\): best must be a number \(±Infinity allowed, not NaN\), got NaN/],
+      [{ ...good, best: null }, /best must be a number .*got null/],
+      [{ ...good, wait: 1.5 }, /wait must be a finite integer ≥ 0, got 1.5/],
+      [{ lr: 1, best: 0, wait: 0 }, /cooldownCounter must be given/],
+      [{ ...good, patience: 2 }, /unknown option 'patience'; known options: lr, best, wait, cooldownCounter/],
+      [null as never, /reduceOnPlateau\.setState\(state\): lr must be given/],
+    ];
+    for (const [state, message] of bad) {
+      expect(() => s.setState!(state as never)).toThrow(message);
+      expect(s.getState!()).toEqual({ lr: 1, best: Infinity, wait: 0, cooldownCounter: 0 });
+    }
+    s.setState!(good);
+    expect(s.getState!()).toEqual(good);
+  });
+
+  it('schedules that are functions of t keep no state', () => {
+    for (const s of [constant(1), stepDecay({ initial: 1, factor: 0.5, every: 1 }), cosineDecay({ initial: 1, steps: 3 })]) {
+      expect(s.getState).toBeUndefined();
+      expect(s.setState).toBeUndefined();
+    }
+  });
 });
 
 describe('configs', () => {

@@ -6,7 +6,7 @@
  * `initializers.heNormal()`), because both families have a `constant`.
  */
 export type {
-  Initializer, LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, Regularizer, StepInfo,
+  Initializer, LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, Regularizer, ScheduleState, StepInfo,
 } from './types.js';
 export {
   sgd, adam, adamw, rmsprop, adagrad, optimizer, optimizerFromConfig, OPTIMIZER_NAMES,

@@ -10,7 +10,7 @@
  * rate, bit for bit, in every JS engine.
  */
 import { cos, exp, pow } from '../detmath.js';
-import type { LearningRateSchedule, PieceConfig } from './types.js';
+import type { LearningRateSchedule, PieceConfig, ScheduleState } from './types.js';
 import { OptionReader, Registry, UNITS } from './pieces.js';
 
 export type ScheduleUnit = LearningRateSchedule['unit'];
@@ -24,6 +24,9 @@ export interface ScheduleUnitOptions {
   unit?: ScheduleUnit;
 }
 
+/** The methods of a schedule driven by reports, whose rate is state rather than a function of t. */
+type StatefulMethods = Required<Pick<LearningRateSchedule, 'report' | 'getState' | 'setState'>>;
+
 /**
  * Wraps a rate function into a LearningRateSchedule that checks t. The config carries `unit` when the
  * schedule has that option; the others (constant, reduceOnPlateau) count epochs.
@@ -31,7 +34,7 @@ export interface ScheduleUnitOptions {
 function makeSchedule(
   config: PieceConfig & { unit?: ScheduleUnit },
   rate: (t: number) => number,
-  report?: (value: number, epoch: number) => void,
+  stateful?: StatefulMethods,
 ): LearningRateSchedule {
   const schedule = (t: number): number => {
     if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
@@ -43,7 +46,7 @@ function makeSchedule(
     unit: { value: config.unit ?? 'epoch', enumerable: true },
     config: { value: Object.freeze(config), enumerable: true },
   };
-  if (report) props.report = { value: report, enumerable: true };
+  for (const [name, method] of Object.entries(stateful ?? {})) props[name] = { value: method, enumerable: true };
   return Object.defineProperties(schedule, props) as LearningRateSchedule;
 }
 
@@ -291,8 +294,13 @@ export interface ReduceOnPlateauOptions {
  * Keras' ReduceLROnPlateau as a schedule: fit() reports the monitored value after each epoch; after
  * `patience` reports without an improvement of at least `minDelta` the rate is multiplied by
  * `factor` (not below `minLr`), then `cooldown` reports are skipped. A NaN report counts as no
- * improvement. As a function of t it returns the current rate, whatever t is. Stateful: its config
- * rebuilds a fresh schedule at `initial`.
+ * improvement. As a function of t it returns the current rate, whatever t is.
+ *
+ * Stateful: getState() returns { lr, best, wait, cooldownCounter } (the current rate, the best
+ * monitored value so far, as sign·value with sign −1 in 'max' mode, so Infinity before the first
+ * report, and the two counters), setState() restores it. The optimizer's state carries it, so a saved
+ * model or one trained in a worker resumes at the reduced rate; the config alone rebuilds a fresh
+ * schedule at `initial`.
  */
 export function reduceOnPlateau(options: ReduceOnPlateauOptions): LearningRateSchedule {
   const r = new OptionReader('reduceOnPlateau', options, ['initial', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'mode']);
@@ -329,7 +337,23 @@ export function reduceOnPlateau(options: ReduceOnPlateauOptions): LearningRateSc
       wait = 0;
     }
   };
-  return makeSchedule(c, () => current, report);
+  const getState = (): ScheduleState => ({ lr: current, best, wait, cooldownCounter: cooling });
+  const setState = (state: ScheduleState): void => {
+    // Typed explicitly so that TypeScript narrows on s.fail() (it returns never).
+    const s: OptionReader = new OptionReader('reduceOnPlateau.setState(state)', state, ['lr', 'best', 'wait', 'cooldownCounter']);
+    const lr = s.number('lr', undefined, INITIAL);
+    const bestSoFar = s.raw('best');
+    // best may be ±Infinity (before the first report, or after an infinite one), never NaN (NaN never improves).
+    if (typeof bestSoFar !== 'number' || Number.isNaN(bestSoFar)) s.fail('best', 'a number (±Infinity allowed, not NaN)', bestSoFar);
+    const waited = s.number('wait', undefined, { min: 0, integer: true });
+    const cooldownLeft = s.number('cooldownCounter', undefined, { min: 0, integer: true });
+    // Assigned only once every field has passed, so a refused state leaves the schedule as it was.
+    current = lr;
+    best = bestSoFar;
+    wait = waited;
+    cooling = cooldownLeft;
+  };
+  return makeSchedule(c, () => current, { report, getState, setState });
 }
 
 const SCHEDULES = new Registry<LearningRateSchedule>('schedule', {

@@ -26,7 +26,19 @@ export interface LearningRateSchedule {
    * with the monitored value. Others do not define it.
    */
   report?(value: number, epoch: number): void;
+  /**
+   * For stateful schedules (reduceOnPlateau, whose rate depends on the values reported so far, not
+   * on t): a copy of the running state as named numbers, so that a saved model (and a model trained
+   * in a worker) resumes with it rather than from its config's start. Any number may occur, ±Infinity
+   * included. Schedules that are pure functions of t do not define it (their config is their state).
+   */
+  getState?(): ScheduleState;
+  /** Restores a state from getState() of a schedule with the same config; checks every field first. */
+  setState?(state: ScheduleState): void;
 }
+
+/** A stateful schedule's running state (see LearningRateSchedule.getState). */
+export type ScheduleState = Readonly<Record<string, number>>;
 
 /** Where training is, as an optimizer sees it. */
 export interface StepInfo {
@@ -36,10 +48,15 @@ export interface StepInfo {
   readonly epoch: number;
 }
 
-/** A saved optimizer state: the update count and each slot buffer (e.g. Adam's m and v). */
+/**
+ * A saved optimizer state: the update count, each slot buffer (e.g. Adam's m and v) and, when the
+ * learning rate is a stateful schedule (one with getState), that schedule's state.
+ */
 export interface OptimizerState {
   readonly step: number;
   readonly slots: Readonly<Record<string, Float32Array>>;
+  /** The schedule's getState(); absent for a fixed rate or a schedule without state. */
+  readonly schedule?: ScheduleState;
 }
 
 /**
@@ -57,9 +74,12 @@ export interface Optimizer {
    * kernel. Allocates its slot buffers on `backend` on first use. Returns the learning rate used.
    */
   apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number;
-  /** Copies the state out (for saving), or null before the first apply. */
+  /** Copies the state out (for saving), the schedule's included, or null before the first apply. */
   getState(): OptimizerState | null;
-  /** Restores a state saved by getState() (slots must have the parameter count). */
+  /**
+   * Restores a state saved by getState() (slots must have the parameter count). A state without
+   * `schedule` (e.g. from a file saved before schedules had state) leaves the schedule as it is.
+   */
   setState(backend: Backend, state: OptimizerState, size: number): void;
   /** Frees the slot buffers. */
   dispose(): void;
