@@ -314,6 +314,47 @@ describe('learning rates from schedules', () => {
     expect(opt.learningRate(info(8))).toBe(0.005);
   });
 
+  it("carries a reduceOnPlateau's running state in getState()/setState(): a rebuilt optimizer resumes at the reduced rate", async () => {
+    const b = (await both())[0];
+    const plateau = () => schedules.reduceOnPlateau({ initial: 0.05, factor: 0.5, patience: 1, minDelta: 0, cooldown: 2 });
+    /** Two updates per "epoch", then a report of the same value: no improvement after the first. */
+    const epochs = (opt: Optimizer, w: F32Buffer, g: F32Buffer, from: number, to: number): void => {
+      for (let e = from; e < to; e++) {
+        run(b, opt, w, g, 2 * e, 2 * e + 2);
+        opt.schedule!.report!(1, e);
+      }
+    };
+    const w0 = randomArray(N, 23);
+    const straight = adam({ lr: plateau() });
+    const [wa, ga] = [b.f32(w0), b.f32(N)];
+    epochs(straight, wa, ga, 0, 6);
+
+    const first = adam({ lr: plateau() });
+    const [wb, gb] = [b.f32(w0), b.f32(N)];
+    epochs(first, wb, gb, 0, 3);
+    const state = first.getState()!;
+    expect(state.schedule).toEqual({ lr: 0.025, best: 1, wait: 0, cooldownCounter: 1 });
+    const resumed = optimizerFromConfig(JSON.parse(JSON.stringify(first.config)));
+    expect(resumed.learningRate(info(6))).toBe(0.05); // the config alone starts over
+    resumed.setState(b, state, N);
+    expect(resumed.learningRate(info(6))).toBe(0.025);
+    epochs(resumed, wb, gb, 3, 6);
+    expect(resumed.getState()!.schedule!.lr).toBeLessThan(0.025); // it went on reducing
+    expect(Array.from(wb.data)).toEqual(Array.from(wa.data));
+    expect(resumed.getState()).toEqual(straight.getState());
+
+    // A state without `schedule` (a file from before schedules had state) leaves the schedule alone.
+    const { schedule: _dropped, ...old } = state;
+    resumed.setState(b, old, N);
+    expect(resumed.getState()!.schedule).toEqual(straight.getState()!.schedule);
+    // Schedules without state add no field.
+    const fixed = sgd({ lr: schedules.stepDecay({ initial: 1, factor: 0.5, every: 1 }) });
+    run(b, fixed, wb, gb, 0, 1);
+    expect('schedule' in fixed.getState()!).toBe(false);
+    for (const o of [straight, first, resumed, fixed]) o.dispose();
+    for (const x of [wa, ga, wb, gb]) b.free(x);
+  });
+
   it('a fixed lr is returned as given and the optimizer has no schedule', () => {
     const opt = rmsprop({ lr: 0.003 });
     expect(opt.learningRate(info(5))).toBe(0.003);
@@ -389,5 +430,16 @@ describe('bad options and calls give an error naming the argument', () => {
     expect(() => opt.setState(js, { step: 1, slots: { m: state.slots.m } }, N)).toThrow(/state.slots must be \{m, v\} for adam, got \{m\}/);
     expect(() => opt.setState(js, state, N + 1)).toThrow(/state.slots.m must be a Float32Array of 38 values, got 37 values/);
     expect(() => opt.setState(js, { ...state, step: 1.5 }, N)).toThrow(/state.step must be an integer ≥ 0, got 1.5/);
+    expect(() => opt.setState(js, { ...state, schedule: { lr: 1 } }, N)).toThrow(/adam.setState: state.schedule is given, but the learning rate \(a fixed number\) keeps no state/);
+    const stepped = sgd({ lr: schedules.stepDecay({ initial: 1, factor: 0.5, every: 1 }) });
+    expect(() => stepped.setState(js, { step: 1, slots: {}, schedule: { lr: 1 } }, N)).toThrow(/sgd.setState: .*learning rate \(stepDecay\) keeps no state/);
+    // A bad schedule state is refused before anything changes, the optimizer's own state included.
+    const plateau = adam({ lr: schedules.reduceOnPlateau({ initial: 0.1 }) });
+    plateau.apply(js, w, g, N, info(0));
+    const before = plateau.getState()!;
+    expect(() => plateau.setState(js, { ...state, step: 7, schedule: { ...before.schedule!, wait: -1 } }, N))
+      .toThrow(/reduceOnPlateau.setState\(state\): wait must be a finite integer ≥ 0, got -1/);
+    expect(plateau.getState()).toEqual(before);
+    plateau.dispose();
   });
 });

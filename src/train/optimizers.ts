@@ -1,8 +1,9 @@
 /**
  * Optimizers over one flat parameter buffer: thin factories (sgd, adam, adamw, rmsprop, adagrad)
  * over one general optimizer that owns what they share (the learning rate or its schedule, gradient
- * clipping, the update count, the slot buffers and their saving), and an update rule per factory
- * that runs its single-pass kernel (Kernels.sgdStep, momentumStep, adamStep, rmspropStep, adagradStep).
+ * clipping, the update count, the slot buffers and their saving, a stateful schedule's state with
+ * them), and an update rule per factory that runs its single-pass kernel (Kernels.sgdStep,
+ * momentumStep, adamStep, rmspropStep, adagradStep).
  *
  * Defaults are Keras' (the API is Keras-like); each option's JSDoc gives PyTorch's value where it
  * differs. Weight decay is decoupled (AdamW, Loshchilov & Hutter): w −= lr·λ·w, then the update. For
@@ -105,7 +106,8 @@ class FlatOptimizer implements Optimizer {
     if (this.owner === null) return null;
     const slots: Record<string, Float32Array> = {};
     for (const name of this.rule.slots) slots[name] = this.slots[name].data.slice(0, this.size);
-    return { step: this.step, slots };
+    const schedule = this.schedule?.getState?.();
+    return schedule === undefined ? { step: this.step, slots } : { step: this.step, slots, schedule };
   }
 
   setState(backend: Backend, state: OptimizerState, size: number): void {
@@ -122,6 +124,14 @@ class FlatOptimizer implements Optimizer {
       if (!(s instanceof Float32Array) || s.length !== size) {
         this.fail('setState', `state.slots.${name} must be a Float32Array of ${size} values, got ${s instanceof Float32Array ? `${s.length} values` : String(s)}`);
       }
+    }
+    if (state.schedule !== undefined) {
+      const setSchedule = this.schedule?.setState;
+      if (setSchedule === undefined) {
+        this.fail('setState', `state.schedule is given, but the learning rate (${this.schedule?.config.name ?? 'a fixed number'}) keeps no state`);
+      }
+      // Last of the checks (it checks its fields before changing anything), so a refused state changes nothing.
+      setSchedule.call(this.schedule, state.schedule);
     }
     this.dispose();
     this.allocate(backend, size, state.slots);
