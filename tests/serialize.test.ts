@@ -5,9 +5,10 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  FORMAT_VERSION, adam, dense, dropout, l2, loadModel, schedules, sequential, sgd, type Sequential,
+  FORMAT_VERSION, adam, dense, dropout, l2, loadModel, schedules, sequential, sgd, type LearningRate, type Sequential,
 } from '../src/index.js';
 import type { ReadyBackend } from '../src/init.js';
 import { backends, expectClose } from './helpers.js';
@@ -19,16 +20,49 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const data = gaussianBlobs(60, 3, 4, 8);
 
-function build(backend: ReadyBackend): Sequential {
+function build(backend: ReadyBackend, lr: LearningRate = schedules.exponentialDecay({ initial: 0.01, rate: 0.9 })): Sequential {
   return sequential([
     dense({ units: 10, activation: 'leakyRelu', activationAlpha: 0.1, kernelRegularizer: l2(1e-3) }),
     dropout({ rate: 0.2 }),
     dense({ units: 3, useBias: true, biasInitializer: 'ones' }),
   ], { inputSize: 4, backend, seed: 21 }).compile({
     loss: 'softmaxCrossEntropy',
-    optimizer: adam({ lr: schedules.exponentialDecay({ initial: 0.01, rate: 0.9 }) }),
+    optimizer: adam({ lr }),
     metrics: ['accuracy', 'zeroOneLoss'],
   });
+}
+
+/** A plateau schedule and fit options under which, on `data`, the validation loss stalls after a few epochs. */
+const plateau = () => schedules.reduceOnPlateau({ initial: 0.02, factor: 0.5, patience: 1, minDelta: 0.01 });
+const PLATEAU_FIT = { batchSize: 8, validationSplit: 0.25 };
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+/** The header as free JSON: the tests edit it like a foreign writer would. */
+type JsonHeader = any;
+
+/** The JSON header of a saved model (see the format in src/model/serialize.ts). */
+function header(bytes: Uint8Array): JsonHeader {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length)));
+}
+
+/** The same file with its header edited: the header length, the padding and the CRC-32 are redone. */
+function withHeader(bytes: Uint8Array, edit: (header: JsonHeader) => unknown): Uint8Array {
+  const h = header(bytes);
+  const oldStart = align4(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true));
+  edit(h);
+  const json = new TextEncoder().encode(JSON.stringify(h));
+  const blocks = bytes.subarray(oldStart, bytes.length - 4);
+  const start = align4(16 + json.length);
+  const out = new Uint8Array(start + blocks.length + 4);
+  out.set(bytes.subarray(0, 12));
+  const view = new DataView(out.buffer);
+  view.setUint32(12, json.length, true);
+  out.set(json, 16);
+  out.set(blocks, start);
+  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
 }
 
 async function using<T>(models: Sequential[], body: () => Promise<T>): Promise<T> {
@@ -71,6 +105,62 @@ describe('round trips', () => {
         expect(bits(resumed.getFlatWeights())).toEqual(bits(straight.getFlatWeights()));
       });
     });
+  });
+
+  test('a reduceOnPlateau schedule resumes too: fit(5) + save/load + fit(3) = fit(8), weights and rates, bit for bit', async () => {
+    const straight = build(js, plateau());
+    const first = build(js, plateau());
+    await using([straight, first], async () => {
+      const all = await straight.fit(data.x, data.y, { epochs: 8, ...PLATEAU_FIT });
+      const before = await first.fit(data.x, data.y, { epochs: 5, ...PLATEAU_FIT });
+      // Saved after the validation loss stalled: the rate has dropped (state away from its start).
+      expect(first.compiled!.optimizer.schedule!(0)).toBeLessThan(0.02);
+      const resumed = await loadModel(first.toBytes(), { backend: js });
+      await using([resumed], async () => {
+        expect(resumed.compiled!.optimizer.getState()).toEqual(first.compiled!.optimizer.getState());
+        const after = await resumed.fit(data.x, data.y, { epochs: 3, ...PLATEAU_FIT });
+        expect([...before.history.lr, ...after.history.lr]).toEqual(all.history.lr);
+        // It went on from the reduced rate and reduced it again (a fresh schedule would start at 0.02).
+        expect(Math.min(...after.history.lr)).toBeLessThan(Math.min(...before.history.lr));
+        expect(resumed.compiled!.optimizer.schedule!.getState!()).toEqual(straight.compiled!.optimizer.schedule!.getState!());
+        expect(bits(resumed.getFlatWeights())).toEqual(bits(straight.getFlatWeights()));
+      });
+    });
+  });
+
+  test("a schedule state's non-finite numbers survive the JSON header", async () => {
+    const a = build(js, schedules.reduceOnPlateau({ initial: 0.02, mode: 'max' }));
+    await a.fit(data.x, data.y, { epochs: 1, batchSize: 8 });
+    // A reported -Infinity accuracy (sign −1 in 'max' mode) makes best +Infinity; -Infinity the other way round.
+    for (const best of [Infinity, -Infinity]) {
+      a.compiled!.optimizer.schedule!.setState!({ lr: 0.01, best, wait: 1, cooldownCounter: 0 });
+      const b = await loadModel(a.toBytes(), { backend: js });
+      await using([b], async () => {
+        expect(b.compiled!.optimizer.schedule!.getState!()).toEqual({ lr: 0.01, best, wait: 1, cooldownCounter: 0 });
+      });
+    }
+    a.dispose();
+  });
+
+  test('a file without the schedule state (written before it was saved) still loads, with the schedule at its start', async () => {
+    const first = build(js, plateau());
+    await first.fit(data.x, data.y, { epochs: 5, ...PLATEAU_FIT });
+    const bytes = first.toBytes();
+    expect(withHeader(bytes, () => undefined), 'an unedited header gives the same bytes').toEqual(bytes);
+    expect(header(bytes).optimizerState.schedule).toEqual({ lr: 0.01, best: expect.any(Number), wait: 0, cooldownCounter: 0 });
+    const old = withHeader(bytes, (h) => delete h.optimizerState.schedule);
+    const loaded = await loadModel(old, { backend: js });
+    await using([first, loaded], async () => {
+      expect(loaded.getWeights()).toEqual(first.getWeights());
+      const state = loaded.compiled!.optimizer.getState()!;
+      expect(state.step).toBe(first.compiled!.optimizer.getState()!.step);
+      expect(state.schedule).toEqual({ lr: 0.02, best: Infinity, wait: 0, cooldownCounter: 0 });
+      const h = await loaded.fit(data.x, data.y, { epochs: 1, ...PLATEAU_FIT });
+      expect(h.history.lr).toEqual([0.02]);
+    });
+    // A damaged schedule state is named (the checksum is right: the writer itself was wrong).
+    const bad = withHeader(bytes, (h) => (h.optimizerState.schedule.wait = 'soon'));
+    await expect(loadModel(bad, { backend: js })).rejects.toThrow(/loadModel: the file is corrupt: its schedule state's wait is not a number/);
   });
 
   test('save(path) writes atomically (no temp file is left) and loadModel(path) reads it back', async () => {

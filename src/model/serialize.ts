@@ -8,8 +8,10 @@
  *         12   u32      header length h (bytes of UTF-8 JSON)
  *         16   h bytes  header: { format, version, model: { inputSize, seed, layers }, compile: { loss,
  *                       optimizer (config), metrics } | null, training: { epochs, batches, dropoutStream },
- *                       weights: [{ name, shape }], optimizer state: { step, slots } | null,
+ *                       weights: [{ name, shape }], optimizerState: { step, slots, schedule? } | null,
  *                       blocks: [{ name, length }] }
+ *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; optional, so
+ *                       files written before it existed load, with the schedule at its start)
  *              0–3 zero bytes, so the blocks start at a multiple of 4
  *              f32 × Σ blocks[i].length: the blocks in header order — 'weights' (the flat parameter
  *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot
@@ -17,14 +19,14 @@
  *
  * Loading checks the magic, the version, the lengths (a short file is reported as truncated) and the
  * checksum (any flipped byte is reported as corrupt) before building anything. Restored are the
- * architecture, the weights, the loss and optimizer (with its state: Adam's moments and step count)
- * and the training counters (epochs, batches, dropout stream), so fit() continues exactly where it
- * stopped. Not restored: a reduceOnPlateau schedule's internal state (its config is).
+ * architecture, the weights, the loss and optimizer (with its state: Adam's moments and step count),
+ * a stateful schedule's running state (reduceOnPlateau's current rate, best value and counters) and
+ * the training counters (epochs, batches, dropout stream), so fit() continues exactly where it stopped.
  *
  * Node's file system is imported dynamically, only for a path, so browsers use toBytes()/loadModel(bytes).
  */
 import type { Backend } from '../backend.js';
-import type { OptimizerState, PieceConfig } from '../train/types.js';
+import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
 import type { LayerConfig } from './layers.js';
 import { layerFromConfig } from './layer-registry.js';
@@ -53,8 +55,29 @@ interface Header {
   compile: { loss: LossName; optimizer: PieceConfig; metrics: MetricName[] } | null;
   training: { epochs: number; batches: number; dropoutStream: number };
   weights: Array<{ name: string; shape: number[] }>;
-  optimizerState: { step: number; slots: string[] } | null;
+  optimizerState: { step: number; slots: string[]; schedule?: JsonScheduleState } | null;
   blocks: Array<{ name: string; length: number }>;
+}
+
+/**
+ * A schedule state as JSON: JSON has no Infinity or NaN (JSON.stringify writes null), and a state may
+ * hold them (reduceOnPlateau's best value is Infinity before its first report), so non-finite numbers
+ * are written as the strings String() gives ('Infinity', '-Infinity', 'NaN').
+ */
+type JsonScheduleState = Record<string, number | string>;
+const NON_FINITE = ['Infinity', '-Infinity', 'NaN'];
+
+function scheduleToJson(state: ScheduleState): JsonScheduleState {
+  return Object.fromEntries(Object.entries(state).map(([key, v]) => [key, Number.isFinite(v) ? v : String(v)]));
+}
+
+function scheduleFromJson(json: unknown): ScheduleState {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('the file is corrupt: its schedule state is not an object');
+  return Object.fromEntries(Object.entries(json).map(([key, v]) => {
+    const value: unknown = typeof v === 'string' && NON_FINITE.includes(v) ? Number(v) : v;
+    if (typeof value !== 'number') fail(`the file is corrupt: its schedule state's ${key} is not a number`);
+    return [key, value];
+  }));
 }
 
 let crcTable: Uint32Array | null = null;
@@ -89,7 +112,12 @@ export function modelToBytes(model: Sequential): Uint8Array {
     compile: compiled === null ? null : { loss: compiled.loss.name, optimizer: compiled.optimizer.config, metrics: [...compiled.metrics] },
     training: { epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
     weights: model.getWeights().map((w) => ({ name: w.name, shape: [...w.shape] })),
-    optimizerState: state === null ? null : { step: state.step, slots: slotNames },
+    optimizerState: state === null ? null : {
+      step: state.step,
+      slots: slotNames,
+      // Written only when there is one, so other models' files are the bytes they were before it existed.
+      ...(state.schedule === undefined ? {} : { schedule: scheduleToJson(state.schedule) }),
+    },
     blocks: blocks.map((b) => ({ name: b.name, length: b.data.length })),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -207,7 +235,9 @@ function build(header: Header, blocks: Map<string, Float32Array>, backend: Backe
           if (data === undefined) fail(`the file is corrupt: the optimizer slot '${s}' is missing`);
           slots[s] = data;
         }
-        model.compiled!.optimizer.setState(backend, { step: header.optimizerState.step, slots }, model.parameterCount);
+        const { step, schedule } = header.optimizerState;
+        const state: OptimizerState = schedule === undefined ? { step, slots } : { step, slots, schedule: scheduleFromJson(schedule) };
+        model.compiled!.optimizer.setState(backend, state, model.parameterCount);
       }
     }
     const t = header.training;
