@@ -30,6 +30,7 @@ function expectSameModel(actual: Sequential, expected: Sequential, label: string
   const a = actual.compiled!.optimizer.getState()!;
   const e = expected.compiled!.optimizer.getState()!;
   expect(a.step, `${label}: optimizer step`).toBe(e.step);
+  expect(a.schedule, `${label}: schedule state`).toEqual(e.schedule);
   for (const slot of Object.keys(e.slots)) expectSameBits(a.slots[slot], e.slots[slot], `${label}: optimizer slot ${slot}`);
   expect([actual.epochsTrained, actual.batchesTrained, actual.dropoutStream], `${label}: counters`)
     .toEqual([expected.epochsTrained, expected.batchesTrained, expected.dropoutStream]);
@@ -58,6 +59,35 @@ describe('trainInWorker in Node (worker_threads)', () => {
       await main.fit(data.x, data.y, { ...FIT, epochs: 1 });
       await inWorker.fit(data.x, data.y, { ...FIT, epochs: 1 });
       expectSameModel(inWorker, main, 'one more epoch in the main thread');
+    } finally {
+      main.dispose();
+      inWorker.dispose();
+    }
+  });
+
+  it("brings a reduceOnPlateau schedule's running state back to the main thread, and takes it to the next run", async () => {
+    const plateauModel = (): Sequential => simdnet.mlp({
+      inputSize: 2, hidden: [24, 24], outputs: data.classes, activation: 'tanh', dropout: 0.1, seed: 42, backend: wasm,
+    }).compile({
+      loss: 'softmaxCrossEntropy',
+      optimizer: simdnet.adam({ lr: simdnet.schedules.reduceOnPlateau({ initial: 0.02, factor: 0.5, patience: 2, minDelta: 0.01 }) }),
+    });
+    const main = plateauModel();
+    const inWorker = plateauModel();
+    const schedule = (m: Sequential) => m.compiled!.optimizer.schedule!.getState!();
+    try {
+      const expected = await main.fit(data.x, data.y, FIT);
+      expect(Math.min(...expected.history.lr), 'the validation loss stalled: the rate dropped').toBeLessThan(0.02);
+      const got = await trainInWorker(inWorker, ...copies(), FIT);
+      expect(comparable(got.history)).toEqual(comparable(expected.history));
+      expect(schedule(inWorker)).toEqual(schedule(main));
+      expectSameModel(inWorker, main, 'reduceOnPlateau');
+      // A second run in a worker starts from the reduced rate (it travels in toBytes()) and brings the new state back.
+      const more = await main.fit(data.x, data.y, FIT);
+      const gotMore = await trainInWorker(inWorker, ...copies(), FIT);
+      expect(gotMore.history.lr).toEqual(more.history.lr);
+      expect(schedule(inWorker)).toEqual(schedule(main));
+      expectSameModel(inWorker, main, 'reduceOnPlateau, second run');
     } finally {
       main.dispose();
       inWorker.dispose();

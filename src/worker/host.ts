@@ -3,10 +3,11 @@
  * keeps its worker (and the worker's compiled wasm) for several runs.
  *
  * The main thread's model stays where it is: the worker gets a copy (model.toBytes()), trains it with
- * the same fit(), and sends back the weights, the optimizer state and the counters, which are then
- * written into the main thread's model. Same model, data, options and backend, so the weights are the
- * same bits as model.fit() in the main thread would give (tests/worker.test.ts and
- * tests/browser/identical.test.ts check it in Node and Chromium).
+ * the same fit(), and sends back the weights, the optimizer state (a reduceOnPlateau schedule's
+ * running state included) and the counters, which are then written into the main thread's model.
+ * Same model, data, options and backend, so the weights are the same bits as model.fit() in the main
+ * thread would give (tests/worker.test.ts and tests/browser/identical.test.ts check it in Node and
+ * Chromium).
  *
  * Worker choice, no configuration needed:
  * - browsers (and any runtime with a global Worker): a module Worker made with
@@ -179,7 +180,10 @@ function connect(worker: TrainingWorker): Promise<Endpoint> {
   });
 }
 
-/** Writes what the worker's training changed into the main thread's model. */
+/**
+ * Writes what the worker's training changed into the main thread's model. The optimizer's setState()
+ * also restores a stateful schedule (the main thread's own schedule object, as fit() would leave it).
+ */
 function applyTrainedState(model: Sequential, state: TrainedState): void {
   model.setFlatWeights(state.weights);
   if (state.optimizer !== null) model.requireCompiled('trainInWorker').optimizer.setState(model.backend, state.optimizer, model.parameterCount);

@@ -4,9 +4,10 @@
  *
  * Everything that crosses is structured-cloneable plain data: the model travels as model.toBytes()
  * (architecture, weights, compile options, optimizer state, training counters), the data as typed
- * arrays whose buffers are transferred, and the result as the flat weights, the optimizer state and
- * the counters, again in transferred buffers. Functions (callbacks, custom schedules) cannot cross, so
- * progress comes back as messages and cancelling is a message.
+ * arrays whose buffers are transferred, and the result as the flat weights, the optimizer state (with
+ * a stateful schedule's state, e.g. reduceOnPlateau's reduced rate) and the counters, again in
+ * transferred buffers. Functions (callbacks, custom schedules) cannot cross, so progress comes back
+ * as messages and cancelling is a message.
  *
  *   main                                   worker
  *                      ◀── ready {protocol}       (once, when the worker has loaded)
@@ -33,6 +34,7 @@ export type WireFitOptions = Omit<FitOptions, 'callbacks' | 'signal'> & { earlyS
 export interface TrainedState {
   /** The flat parameter buffer (model.getFlatWeights() layout). */
   readonly weights: Float32Array;
+  /** optimizer.getState(): slots, step and (OptimizerState.schedule) a stateful schedule's state. */
   readonly optimizer: OptimizerState | null;
   readonly epochs: number;
   readonly batches: number;
