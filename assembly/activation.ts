@@ -1,4 +1,4 @@
-// Activation functions (src/backend.ts, Kernels: activationForward, activationBackward) and the fused
+// Activation functions (src/backend/contract.ts, Kernels: activationForward, activationBackward) and the fused
 // dense epilogue biasActivation (z += bias, y = f(z) in one pass over z, each vector activated while
 // it is still in a register).
 //
@@ -12,7 +12,7 @@ import { expm1v, expv, log1pv, normalCdfv, normalPdfv, sigmoidFromExp, sigmoidv,
 import { biasAdd } from './bias';
 import { tailLoad, tailStore } from './tail';
 
-// Activation ids. They mirror ACTIVATIONS in src/backend.ts (the id is the index of the name there);
+// Activation ids. They mirror ACTIVATIONS in src/backend/activations.ts (the id is the index of the name there);
 // tests/activation.test.ts checks that each id computes the function of that name.
 export const ACT_IDENTITY: i32 = 0;
 export const ACT_STEP: i32 = 1;
@@ -82,7 +82,7 @@ export const ACT_SILU: i32 = 9;
     }
     case ACT_IDENTITY:
       return dy;
-    default: // ACT_STEP: derivative 0 (src/backend.ts); the kernels fill with 0 instead.
+    default: // ACT_STEP: derivative 0 (src/backend/contract.ts); the kernels fill with 0 instead.
       return zero;
   }
 }

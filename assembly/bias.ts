@@ -1,4 +1,4 @@
-// Bias kernels (src/backend.ts, Kernels: biasAdd, biasGrad) on m×n row-major matrices, f32x4 across
+// Bias kernels (src/backend/contract.ts, Kernels: biasAdd, biasGrad) on m×n row-major matrices, f32x4 across
 // columns. The fused bias + activation of the dense forward pass is biasActivation (activation.ts);
 // these serve the other cases (identity layers) and the backward pass.
 import { tailLoad, tailStore } from './tail';

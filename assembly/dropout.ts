@@ -1,5 +1,5 @@
-// Inverted-dropout mask (src/backend.ts, Kernels.dropoutMask), counter-based so that the js twin
-// (src/backends/js/dropout.ts) produces the same mask bit for bit:
+// Inverted-dropout mask (src/backend/contract.ts, Kernels.dropoutMask), counter-based so that the js twin
+// (src/backend/js/dropout.ts) produces the same mask bit for bit:
 //
 //   k1 = mix(seed + 0x9E3779B9)        k2 = mix(stream ^ k1)          (once per call)
 //   h  = mix(mix(i ^ k1) ^ k2)                                          (element i, 32-bit ops only)

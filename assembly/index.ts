@@ -1,6 +1,6 @@
 // The wasm module's exports: every kernel, plus the allocator the bindings use.
 // Kernels take byte addresses into linear memory and element counts, never AssemblyScript objects;
-// the TypeScript side (src/backend.ts) documents each one and validates arguments before calling.
+// the TypeScript side (src/backend/contract.ts) documents each one and validates arguments before calling.
 export { matmul } from './matmul';
 export { biasAdd, biasGrad } from './bias';
 export { activationForward, activationBackward, biasActivation } from './activation';

@@ -1,4 +1,4 @@
-// Softmax and the losses (src/backend.ts, Kernels: softmax, softmaxCrossEntropy, sigmoidCrossEntropy,
+// Softmax and the losses (src/backend/contract.ts, Kernels: softmax, softmaxCrossEntropy, sigmoidCrossEntropy,
 // meanSquaredError). Optional outputs (probs, grad) are address 0 when absent.
 //
 // Rows of softmax / cross-entropy are short (n = classes) and are walked up to three times while

@@ -1,5 +1,5 @@
 // Single-precision matrix multiply, C (+)= op(A)·op(B), row-major, in the three layouts of
-// src/backend.ts (MatmulLayout): NN, TN (A stored [k,m]) and NT (B stored [n,k]).
+// src/backend/contract.ts (MatmulLayout): NN, TN (A stored [k,m]) and NT (B stored [n,k]).
 //
 // The structure is the classic Goto/BLIS one. The operands are copied ("packed") block by block into
 // scratch panels whose order is exactly the order the micro-kernel reads them in, so:
@@ -321,7 +321,7 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: 
   }
 }
 
-/** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend.ts. */
+/** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend/contract.ts. */
 export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
   // Element strides of A(i,p) and B(p,j) for this layout.
   const aRs = layout == LAYOUT_TN ? 1 : k;

@@ -1,6 +1,6 @@
-// Optimizer updates (src/backend.ts, Kernels.sgdStep … adagradStep): one pass over flat f32 buffers of
+// Optimizer updates (src/backend/contract.ts, Kernels.sgdStep … adagradStep): one pass over flat f32 buffers of
 // parameters w, gradients g and optimizer state, four elements per f32x4 step. The js twin
-// (src/backends/js/optim.ts) performs the same f32 operations in the same order, each rounded to f32,
+// (src/backend/js/optim.ts) performs the same f32 operations in the same order, each rounded to f32,
 // and there is no fma outside relaxed SIMD, so the two backends give the same bits.
 //
 // Per element, in this order (every operation rounded to f32; decay = lr·weightDecay, once per call):

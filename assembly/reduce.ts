@@ -1,4 +1,4 @@
-// Reductions and small elementwise kernels (src/backend.ts, Kernels: sumSquares … firstNonFinite).
+// Reductions and small elementwise kernels (src/backend/contract.ts, Kernels: sumSquares … firstNonFinite).
 // Each runs f32x4 vectors over the whole of its buffers, then the last len % 4 elements through the
 // same vector code (tail.ts). Pointers are byte addresses; buffers need not be 16-byte aligned
 // (views start anywhere), and v128.load/store accept any address.

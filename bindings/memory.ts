@@ -7,9 +7,9 @@
  * checks the memory's current ArrayBuffer and remakes its view when it changed. The check is one
  * pointer comparison, so kernels and the training loop read `.data` freely with no copies.
  */
-import type { Allocator, F32Buffer, I32Buffer } from '../src/backend.js';
+import type { Allocator, F32Buffer, I32Buffer } from './buffers.js';
 import type { WasmExports } from './exports.js';
-import { checkLength, checkView } from '../src/buffer-checks.js';
+import { checkLength, checkView } from './buffer-checks.js';
 
 /** A block returned by alloc(); views share its `freed` flag so a view of a freed block is dead too. */
 interface Block {

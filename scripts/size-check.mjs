@@ -26,7 +26,7 @@ import { build } from 'vite';
 const BUDGET = {
   js: 69_000,
   wasm: 22_000,
-  worker: 36_000, // was 32 000; src/detmath.ts (same-bits exp/log/sin/cos/pow for Rng and schedules) added ~4 kB
+  worker: 36_000, // was 32 000; src/math/detmath.ts (same-bits exp/log/sin/cos/pow for Rng and schedules) added ~4 kB
 };
 
 const DIST = 'dist';

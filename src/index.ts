@@ -1,12 +1,12 @@
 /** simdnet: neural-network training on a WebAssembly SIMD core, with a pure-JS twin backend. */
-export { init, jsBackend } from './init.js';
-export type { InitOptions, ReadyBackend } from './init.js';
-export { ACTIVATIONS, MATMUL_LAYOUTS, ACTIVATION_DEFAULT_ALPHA } from './backend.js';
+export { init, jsBackend } from './backend/init.js';
+export type { InitOptions, ReadyBackend } from './backend/init.js';
+export { ACTIVATIONS, MATMUL_LAYOUTS, ACTIVATION_DEFAULT_ALPHA } from './backend/contract.js';
 export type {
   ActivationName, Allocator, Backend, BackendName, F32Buffer, I32Buffer, Kernels, MatmulLayout,
-} from './backend.js';
+} from './backend/contract.js';
 export { hasWasmSimd } from '../bindings/loader.js';
-export { Rng } from './random.js';
+export { Rng } from './math/random.js';
 export * from './data/index.js';
 export * from './train/index.js';
 export * from './plot/index.js';

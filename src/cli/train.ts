@@ -3,8 +3,8 @@
  * the test accuracy, and optionally save the model and draw pictures.
  */
 import cliProgress from 'cli-progress';
-import type { ActivationName } from '../backend.js';
-import type { ReadyBackend } from '../init.js';
+import type { ActivationName } from '../backend/contract.js';
+import type { ReadyBackend } from '../backend/init.js';
 import { dense } from '../model/dense.js';
 import { dropout as dropoutLayer } from '../model/dropout.js';
 import { sequential, type Sequential } from '../model/sequential.js';

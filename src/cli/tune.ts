@@ -3,7 +3,7 @@
  * dropout and L2 on a validation split of the training rows; prints the ranked table, then the best
  * settings' test accuracy after retraining on train + validation.
  */
-import type { ReadyBackend } from '../init.js';
+import type { ReadyBackend } from '../backend/init.js';
 import { tune } from '../tune/tune.js';
 import { formatTrials } from '../tune/format.js';
 import type { SearchSpace } from '../tune/space.js';

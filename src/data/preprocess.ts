@@ -3,7 +3,7 @@
  * targets, seeded splits and row selection. Every function returns new arrays and leaves its inputs
  * unchanged, so one loaded data set can feed several experiments.
  */
-import { Rng } from '../random.js';
+import { Rng } from '../math/random.js';
 import { withRows, type Dataset } from './dataset.js';
 
 /**

@@ -3,10 +3,10 @@
  * all, split between the classes as evenly as n allows (sizes differ by at most 1, the first classes
  * get the extra points), Gaussian noise of standard deviation `noise` added to both coordinates, and
  * the rows shuffled, all from one seeded Rng, so the same options give the same data bit for bit (in
- * every JS engine: the angles go through src/detmath.ts's sin and cos, not Math's).
+ * every JS engine: the angles go through src/math/detmath.ts's sin and cos, not Math's).
  */
-import { cos, sin } from '../detmath.js';
-import { Rng } from '../random.js';
+import { cos, sin } from '../math/detmath.js';
+import { Rng } from '../math/random.js';
 import { createDataset, type Dataset } from './dataset.js';
 
 /** Options every toy set takes. */

@@ -2,7 +2,7 @@
  * `activation(name | { name, alpha })`: an elementwise activation as a layer of its own (the same
  * kernels dense() fuses into its epilogue). Forward y = f(x); backward ∂x = ∂y ⊙ f'(x), in place.
  */
-import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName, type F32Buffer } from '../backend.js';
+import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName, type F32Buffer } from '../backend/contract.js';
 import { Layer, type RunContext, type Scratch } from './layers.js';
 
 /** An activation with its parameter resolved (α: sigmoid slope, leakyRelu negative slope, elu α). */

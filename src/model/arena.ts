@@ -8,7 +8,7 @@
  *   floats: | layer 0: z | y | ... | layer 1: ... | ... | lossGrad [cap,out] | predictions [cap,out] |
  *            each slot is capacity × width floats, row-major
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend.js';
+import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 import type { Layer, Scratch } from './layers.js';
 
 export class Arena {

@@ -6,7 +6,7 @@
  * gathered from that copy row by row (in JS: a row copy is a typed-array `set`), so nothing crosses
  * the JS/wasm boundary per element in the training loop.
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend.js';
+import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 import type { BatchTargets, Loss } from './losses.js';
 
 /** Inputs: n rows of inputSize features, as one flat row-major Float32Array or an array of rows. */

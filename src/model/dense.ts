@@ -13,8 +13,8 @@
  * everywhere): a network of step units cannot learn by backpropagation. A step neuron (the formal
  * neuron / perceptron) is there to demonstrate the model, with weights set by hand via setWeights().
  */
-import type { ActivationName, Backend, F32Buffer } from '../backend.js';
-import type { Rng } from '../random.js';
+import type { ActivationName, Backend, F32Buffer } from '../backend/contract.js';
+import type { Rng } from '../math/random.js';
 import type { Initializer, PieceConfig, Regularizer } from '../train/types.js';
 import { OptionReader } from '../train/pieces.js';
 import { Layer, type ParamSpec, type RunContext, type Scratch } from './layers.js';

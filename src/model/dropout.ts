@@ -7,7 +7,7 @@
  * on the model's dropout seed and a stream counter the model advances once per mask (and saves). The
  * same seed gives the same masks on every run, on the wasm and the js backend alike.
  */
-import type { F32Buffer } from '../backend.js';
+import type { F32Buffer } from '../backend/contract.js';
 import { OptionReader } from '../train/pieces.js';
 import { Layer, type RunContext, type Scratch } from './layers.js';
 

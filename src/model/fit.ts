@@ -18,7 +18,7 @@
  * summation order inside the kernels (measured: 1.2e-7 after 72 Adam steps of a 2-16-8-3 net; the
  * test bound is 1e-5·(1 + |w|)).
  */
-import { Rng } from '../random.js';
+import { Rng } from '../math/random.js';
 import { OptionReader } from '../train/pieces.js';
 import type { BatchLogs, Callback, EpochLogs, StopReason } from './callbacks.js';
 import { checkCallbacks } from './callbacks.js';

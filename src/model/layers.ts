@@ -7,8 +7,8 @@
  * The three kinds are a closed discriminated union (`LayerConfig['type']`); `layerFromConfig` is
  * their registry and throws naming the known types on an unknown one.
  */
-import type { Backend, F32Buffer } from '../backend.js';
-import type { Rng } from '../random.js';
+import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Rng } from '../math/random.js';
 import type { DenseConfig } from './dense.js';
 import type { ActivationConfig } from './activation-layer.js';
 import type { DropoutConfig } from './dropout.js';

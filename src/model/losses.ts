@@ -12,7 +12,7 @@
  * loss fuse into one numerically stable pass whose gradient is Ŷ − Y* (ConvNetJS' softmax layer),
  * and σ with binary cross-entropy into σ(z) − t.
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend.js';
+import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 
 export const LOSSES = ['softmaxCrossEntropy', 'sigmoidCrossEntropy', 'meanSquaredError'] as const;
 export type LossName = (typeof LOSSES)[number];

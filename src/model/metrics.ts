@@ -3,7 +3,7 @@
  * output ≥ the loss's threshold (one output); its true class is its label, the argmax of its target
  * row, or target ≥ 0.5. accuracy = correct / n and zeroOneLoss = 1 − accuracy (the 0/1 loss).
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend.js';
+import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 
 export const METRICS = ['accuracy', 'zeroOneLoss'] as const;
 export type MetricName = (typeof METRICS)[number];

@@ -8,8 +8,8 @@
  *
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
-import type { Backend, F32Buffer } from '../backend.js';
-import { Rng } from '../random.js';
+import type { Backend, F32Buffer } from '../backend/contract.js';
+import { Rng } from '../math/random.js';
 import { Arena } from './arena.js';
 import type { Layer, RunContext } from './layers.js';
 

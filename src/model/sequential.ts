@@ -29,7 +29,7 @@
  * The backend is explicit (no hidden global): pass the ReadyBackend of `await init()` (wasm) or
  * `jsBackend()` (pure JS). A model and its buffers live on that one backend.
  */
-import type { ActivationName, Backend, F32Buffer } from '../backend.js';
+import type { ActivationName, Backend, F32Buffer } from '../backend/contract.js';
 import type { Initializer, Optimizer } from '../train/types.js';
 import { OptionReader } from '../train/pieces.js';
 import { l2 as l2Penalty } from '../train/regularizers.js';

@@ -25,7 +25,7 @@
  *
  * Node's file system is imported dynamically, only for a path, so browsers use toBytes()/loadModel(bytes).
  */
-import type { Backend } from '../backend.js';
+import type { Backend } from '../backend/contract.js';
 import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
 import type { LayerConfig } from './layers.js';

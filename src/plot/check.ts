@@ -1,6 +1,6 @@
 /**
  * Argument checks for the drawing functions: every error names the function and the argument, in the
- * same "simdnet <fn>: <what>" form as the kernels' checks (src/checked.ts).
+ * same "simdnet <fn>: <what>" form as the kernels' checks (src/backend/checked.ts).
  */
 
 export function fail(fn: string, what: string): never {

@@ -1,13 +1,13 @@
 /**
  * Weight initializers, with Keras' names, defaults and formulas. All draw from the `Rng` passed to
- * fill() (src/random.ts), so the same seed gives the same weights, bit for bit, on every engine.
+ * fill() (src/math/random.ts), so the same seed gives the same weights, bit for bit, on every engine.
  *
  * The fan-scaled ones (Glorot, He, LeCun) are presets of varianceScaling: Var(w) = scale / n with
  * n = fanIn, fanOut or their mean. Their normal forms draw from a normal truncated at ±2σ (as Keras
  * does since 2.x) with σ enlarged by 1/0.8796... so that the truncated values still have the variance
  * scale / n.
  */
-import type { Rng } from '../random.js';
+import type { Rng } from '../math/random.js';
 import type { Initializer, PieceConfig } from './types.js';
 import { OptionReader, Registry, noOptions, snakeToCamel } from './pieces.js';
 
@@ -22,7 +22,7 @@ function makeInitializer(config: PieceConfig, fill: (out: Float32Array, fanIn: n
       if (!(out instanceof Float32Array)) fail(`out must be a Float32Array, got ${String(out)}`);
       if (!Number.isSafeInteger(fanIn) || fanIn < 1) fail(`fanIn must be a positive integer, got ${String(fanIn)}`);
       if (!Number.isSafeInteger(fanOut) || fanOut < 1) fail(`fanOut must be a positive integer, got ${String(fanOut)}`);
-      if (typeof rng?.next !== 'function') fail(`rng must be an Rng (src/random.ts), got ${String(rng)}`);
+      if (typeof rng?.next !== 'function') fail(`rng must be an Rng (src/math/random.ts), got ${String(rng)}`);
       fill(out, fanIn, fanOut, rng);
     },
   });

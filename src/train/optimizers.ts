@@ -10,7 +10,7 @@
  * plain SGD that equals PyTorch's (coupled) weight_decay λ; for a coupled L2 penalty with momentum or
  * Adam (PyTorch Adam's weight_decay), use the l2 regularizer with α = λ/2 instead.
  */
-import type { Backend, F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../backend/contract.js';
 import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, StepInfo } from './types.js';
 import { OptionReader, Registry } from './pieces.js';
 import { scheduleFromConfig } from './schedules.js';

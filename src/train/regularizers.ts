@@ -9,7 +9,7 @@
  * (w −= lr·λ·w outside the adaptive update, as AdamW): the same as l2 with α = λ/2 for plain SGD,
  * different with momentum or Adam.
  */
-import type { Backend, F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../backend/contract.js';
 import type { PieceConfig, Regularizer } from './types.js';
 import { OptionReader, Registry } from './pieces.js';
 

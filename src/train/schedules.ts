@@ -6,10 +6,10 @@
  * ("steps"): pass `unit: 'batch'` for the Keras behaviour. An optimizer evaluates its schedule at
  * `info.epoch` or `info.batch` accordingly (see Optimizer.learningRate).
  *
- * exp, pow and cos come from src/detmath.ts rather than Math or `**`, so a schedule gives the same
+ * exp, pow and cos come from src/math/detmath.ts rather than Math or `**`, so a schedule gives the same
  * rate, bit for bit, in every JS engine.
  */
-import { cos, exp, pow } from '../detmath.js';
+import { cos, exp, pow } from '../math/detmath.js';
 import type { LearningRateSchedule, PieceConfig, ScheduleState } from './types.js';
 import { OptionReader, Registry, UNITS } from './pieces.js';
 

@@ -4,8 +4,8 @@
  * `config` so a saved model can rebuild it, and a registry (`fromConfig`) that throws a clear error on
  * an unknown name.
  */
-import type { Backend, F32Buffer } from '../backend.js';
-import type { Rng } from '../random.js';
+import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Rng } from '../math/random.js';
 
 /** A plain-data description of a piece: its registry name plus its options. */
 export interface PieceConfig {

@@ -12,10 +12,10 @@
  * Points are plain records { lr: 0.003, hidden: [64], ... } holding the space's dimensions only, in
  * the space's key order; tune() fills the rest from its own defaults.
  */
-import { ACTIVATIONS } from '../backend.js';
-import type { ActivationName } from '../backend.js';
-import { exp, log } from '../detmath.js';
-import { Rng } from '../random.js';
+import { ACTIVATIONS } from '../backend/contract.js';
+import type { ActivationName } from '../backend/contract.js';
+import { exp, log } from '../math/detmath.js';
+import { Rng } from '../math/random.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../train/optimizers.js';
 import { SCHEDULE_NAMES, scheduleFromConfig } from '../train/schedules.js';
 import type { PieceConfig } from '../train/types.js';

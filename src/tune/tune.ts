@@ -18,8 +18,8 @@
  * derived from (seed, i), the random search and the validation split by seeds derived from `seed`,
  * so a rerun with the same options gives the same trials and the same ranking.
  */
-import type { Backend } from '../backend.js';
-import { Rng } from '../random.js';
+import type { Backend } from '../backend/contract.js';
+import { Rng } from '../math/random.js';
 import { OptionReader } from '../train/pieces.js';
 import { optimizer as makeOptimizer } from '../train/optimizers.js';
 import { scheduleFromConfig } from '../train/schedules.js';

@@ -17,7 +17,7 @@
  *   abort {id} ──▶                                (fit stops between two batches)
  *                      ◀── done {id, history, state} | error {id, error}
  */
-import type { BackendName } from '../backend.js';
+import type { BackendName } from '../backend/contract.js';
 import type { BatchLogs, EpochLogs } from '../model/callbacks.js';
 import type { Features, Targets } from '../model/data.js';
 import type { EarlyStoppingOptions } from '../model/early-stopping.js';

@@ -7,8 +7,8 @@
  * Importing this module starts serving only inside a worker (a web worker's global scope, or a Node
  * worker thread); in a main thread it does nothing.
  */
-import type { BackendName } from '../backend.js';
-import { init, type ReadyBackend } from '../init.js';
+import type { BackendName } from '../backend/contract.js';
+import { init, type ReadyBackend } from '../backend/init.js';
 import type { Callback } from '../model/callbacks.js';
 import { earlyStopping } from '../model/early-stopping.js';
 import { loadModel } from '../model/serialize.js';

@@ -1,6 +1,6 @@
 /** Types of detmath-cases.js (plain JavaScript so the browser page can load it as it is). */
 import type * as Simdnet from '../../dist/simdnet.js';
-import type * as Detmath from '../../build/src/detmath.js';
+import type * as Detmath from '../../build/src/math/detmath.js';
 
 export interface FunctionBits {
   detmath: number[];

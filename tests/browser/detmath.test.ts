@@ -1,5 +1,5 @@
 /**
- * src/detmath.ts's promise: the same bits in every engine. Node 20 and a Chromium page run
+ * src/math/detmath.ts's promise: the same bits in every engine. Node 20 and a Chromium page run
  * detmath-cases.js on the same build (build/src/detmath.js, dist/) and compare: detmath's exp, log,
  * sin, cos, pow on 10 000 seeded arguments each, and the float64 values training is made from
  * (Rng.normal, the schedules, logUniform samples, the toy sets). Beside them, the same comparison
@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as detmath from '../../build/src/detmath.js';
+import * as detmath from '../../build/src/math/detmath.js';
 import * as simdnet from '../../dist/simdnet.js';
-import { ulpDistance } from '../helpers.js';
+import { ulpDistance } from '../support/helpers.js';
 import { launchChromium, openPage, serveStatic, type StaticServer } from './chromium.js';
 import { COUNT, FUNCTIONS, evaluateFunctions, trainingValues, type FunctionBits, type TrainingValues } from './detmath-cases.js';
 
@@ -30,7 +30,7 @@ let errors: string[];
 let chromium: { functions: Record<string, FunctionBits>; training: TrainingValues };
 
 beforeAll(async () => {
-  for (const file of ['../../dist/simdnet.js', '../../build/src/detmath.js']) {
+  for (const file of ['../../dist/simdnet.js', '../../build/src/math/detmath.js']) {
     if (!existsSync(new URL(file, import.meta.url))) throw new Error(`${file.slice(6)} is missing: run \`npm run build\` first`);
   }
   server = await serveStatic(root);

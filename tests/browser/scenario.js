@@ -20,7 +20,7 @@ export function makeData(simdnet) {
 /**
  * A fresh compiled model; the same seed gives the same initial weights. glorotNormal draws with
  * Box–Muller (log, sin, cos) and the cosine schedule uses cos: functions whose last float64 bit
- * differs between V8 versions in Math, so the library takes them from src/detmath.ts (checked on
+ * differs between V8 versions in Math, so the library takes them from src/math/detmath.ts (checked on
  * their own, in float64, by tests/browser/detmath.test.ts).
  */
 export function makeModel(simdnet, backend, classes) {

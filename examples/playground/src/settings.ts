@@ -6,7 +6,7 @@
  * A value in the URL that is not valid (unknown name, out of range) is ignored and its default kept;
  * readSettings() returns a note for each one, which the page shows.
  */
-import type { ActivationName } from '../../../src/backend.js';
+import type { ActivationName } from '../../../src/backend/contract.js';
 import type { ToyName } from '../../../src/data/toy.js';
 
 export const DATASETS = ['spirals', 'circles', 'xor', 'moons', 'blobs'] as const satisfies readonly ToyName[];

@@ -3,7 +3,7 @@
  * rate (a number or a schedule), the optimizer and the compiled model. The worker builds the run with
  * these; the page uses learningRate() to draw the schedule's curve.
  */
-import type { Backend } from '../../../src/backend.js';
+import type { Backend } from '../../../src/backend/contract.js';
 import type { Dataset } from '../../../src/data/dataset.js';
 import { blobs, toyDataset } from '../../../src/data/toy.js';
 import { trainValTestSplit } from '../../../src/data/preprocess.js';

@@ -10,7 +10,7 @@
  * Messages are handled one after another (a queue), except 'pause', which takes effect at once: it
  * clears `wantPlay`, which the running epoch loop reads at each epoch's end.
  */
-import { init, jsBackend, type ReadyBackend } from '../../../src/init.js';
+import { init, jsBackend, type ReadyBackend } from '../../../src/backend/init.js';
 import type { EpochLogs, Sequential } from '../../../src/model/index.js';
 import type { EpochPoint, FrameMessage, FromWorker, ToWorker } from './protocol.js';
 import { batchSize, gridInputs, makeData, makeModel, type PlaygroundData } from './setup.js';

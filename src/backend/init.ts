@@ -1,0 +1,96 @@
+/**
+ * `init()`: the explicit, asynchronous start of the library. Nothing is loaded or compiled at import
+ * time; init() instantiates the wasm module (or picks the js backend), warms the kernels up, and
+ * returns a ready Backend.
+ */
+import type { Allocator, Backend, BackendName, Kernels } from './contract.js';
+import { checked } from './checked.js';
+import { jsKernels } from './js/index.js';
+import { JsAllocator } from './js/buffers.js';
+import { wasmKernels } from './wasm.js';
+import { hasWasmSimd, loadWasm } from '../../bindings/loader.js';
+import { WasmAllocator } from '../../bindings/memory.js';
+
+export interface InitOptions {
+  /**
+   * Which backend: `'wasm'` (WebAssembly SIMD; an error if the host lacks it), `'js'` (pure JavaScript),
+   * or `'auto'` (wasm when the host supports WebAssembly SIMD, else js with a console warning).
+   * @default 'wasm'
+   */
+  backend?: BackendName | 'auto';
+  /**
+   * Run each hot kernel a few times before returning. A wasm function's first calls run in the
+   * baseline compiler; warming up moves the hot ones to the optimizing tier before timing starts.
+   * @default true
+   */
+  warmup?: boolean;
+}
+
+interface ResolvedInitOptions {
+  backend: BackendName | 'auto';
+  warmup: boolean;
+}
+
+function resolveInitOptions(options: InitOptions = {}): ResolvedInitOptions {
+  const backend = options.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'js' && backend !== 'auto') {
+    throw new RangeError(`simdnet init: backend must be 'wasm', 'js' or 'auto', got ${String(backend)}`);
+  }
+  return { backend, warmup: options.warmup ?? true };
+}
+
+/** A backend with its allocator; `liveBuffers` counts what has not been freed (for leak tests). */
+export interface ReadyBackend extends Backend {
+  readonly liveBuffers: number;
+}
+
+function assemble(name: BackendName, kernels: Kernels, allocator: Allocator & { readonly liveBuffers: number }): ReadyBackend {
+  const backend = Object.create(null) as ReadyBackend;
+  Object.assign(backend, checked(kernels, name), {
+    name,
+    f32: allocator.f32.bind(allocator),
+    i32: allocator.i32.bind(allocator),
+    free: allocator.free.bind(allocator),
+  });
+  Object.defineProperty(backend, 'liveBuffers', { get: () => allocator.liveBuffers });
+  return Object.freeze(backend);
+}
+
+/** The pure-JS backend, ready at once (no wasm). */
+export function jsBackend(): ReadyBackend {
+  return assemble('js', jsKernels, new JsAllocator());
+}
+
+export async function init(options?: InitOptions): Promise<ReadyBackend> {
+  const opts = resolveInitOptions(options);
+  let backend: ReadyBackend;
+  if (opts.backend === 'js' || (opts.backend === 'auto' && !hasWasmSimd())) {
+    if (opts.backend === 'auto') console.warn('simdnet: WebAssembly SIMD is not available here; using the pure-JS backend');
+    backend = jsBackend();
+  } else {
+    const wasm = await loadWasm();
+    backend = assemble('wasm', wasmKernels(wasm), new WasmAllocator(wasm));
+  }
+  if (opts.warmup) warmup(backend);
+  return backend;
+}
+
+/** Runs the training-step kernels on small sizes, then frees everything it made. */
+function warmup(b: Backend): void {
+  const m = 32, k = 64, n = 32;
+  const a = b.f32(m * k), w = b.f32(k * n), g = b.f32(k * n), c = b.f32(m * n), bias = b.f32(n), labels = b.i32(m), out = b.f32(m * n);
+  try {
+    for (let i = 0; i < 4; i++) {
+      b.matmul('NN', a, w, c, m, k, n);
+      b.matmul('TN', a, c, w, k, m, n);
+      b.matmul('NT', c, w, a, m, n, k);
+      b.biasActivation('relu', c, bias, out, m, n);
+      b.activationBackward('relu', c, out, out, out, m * n);
+      b.softmaxCrossEntropy(c, labels, null, out, m, n, 1 / m);
+      b.biasGrad(out, bias, m, n);
+      b.sgdStep(w, g, k * n, 0, 0);
+    }
+  } finally {
+    for (const buf of [a, w, g, c, bias, labels, out]) b.free(buf);
+  }
+}

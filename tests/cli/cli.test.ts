@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { parseBatch, parseLayers, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
+
+/** Runs the CLI in-process, capturing what it writes. */
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += a.join(' ') + '\n'));
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    log.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('CLI option values', () => {
+  it('parses layers, batch and schedules', () => {
+    expect(parseLayers('--layers', '128,64')).toEqual([128, 64]);
+    expect(parseLayers('--layers', 'none')).toEqual([]);
+    expect(parseBatch('--batch', 'full')).toBe('full');
+    expect(parseBatch('--batch', '64')).toBe(64);
+    expect(parseSchedule('--schedule', 'exp:0.95')).toEqual({ kind: 'exponential', rate: 0.95 });
+    expect(parseSchedule('--schedule', 'inv:0.01')).toEqual({ kind: 'inverseTime', rate: 0.01 });
+    expect(parseSchedule('--schedule', 'step:0.5/5')).toEqual({ kind: 'step', factor: 0.5, every: 5 });
+    expect(parseSchedule('--schedule', 'cosine')).toEqual({ kind: 'cosine' });
+  });
+
+  it('names the flag and what was expected', () => {
+    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": expected comma-separated positive widths/);
+    expect(() => parseBatch('--batch', '0')).toThrow(/--batch "0": expected an integer ≥ 1/);
+    expect(() => parseSchedule('--schedule', 'exp:2')).toThrow(/--schedule "exp:2": expected exp:RATE with RATE in \(0, 1\]/);
+    expect(() => parseSchedule('--schedule', 'step:0.5/x')).toThrow(/--schedule "step:0.5\/x": expected step:FACTOR\/EVERY/);
+    expect(() => parseSchedule('--schedule', 'linear')).toThrow(/expected none, exp:RATE/);
+    expect(() => parseNumber('--lr', 'abc', 0)).toThrow(/--lr "abc"/);
+    expect(() => parseInteger('--epochs', '2.5', 1)).toThrow(/--epochs "2.5": expected an integer/);
+  });
+});
+
+describe('simdnet train', () => {
+  it('trains a toy set and prints one JSON object on the last line with --json', async () => {
+    const r = await run('train', '--toy', 'blobs', '--samples', '300', '--layers', '8', '--epochs', '5', '--lr', '0.05',
+      '--schedule', 'none', '--batch', '16', '--json', '--backend', 'js');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]);
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+    expect(result.epochs).toBe(5);
+    expect(result.history.loss).toHaveLength(5);
+    expect(result.seconds).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/epoch 5\/5/);
+  });
+
+  it('saves a model that evaluate and predict read back, and writes plots', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+    const model = join(dir, 'm.simdnet');
+    const r = await run('train', '--toy', 'circles', '--samples', '400', '--layers', '16,16', '--epochs', '30', '--lr', '0.02',
+      '--batch', '32', '--save', model, '--plot', join(dir, 'plots'), '--backend', 'wasm');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/test accuracy \d+\.\d+%/);
+    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['accuracy.svg', 'decision-boundary.svg', 'learning-rate.svg', 'loss.svg']);
+    expect(readFileSync(join(dir, 'plots', 'decision-boundary.svg'), 'utf8')).toMatch(/^<svg|<\?xml/);
+
+    const e = await run('evaluate', model, '--toy', 'circles', '--samples', '400', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const ev = JSON.parse(e.stdout.trim());
+    expect(ev.accuracy).toBeGreaterThan(0.8);
+
+    const csv = join(dir, 'points.csv');
+    writeFileSync(csv, 'x1,x2,label\n0,0,0\n3,3,1\n');
+    const p = await run('predict', model, '--csv', csv);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('exits 2 with the usage hint on unknown flags and bad values', async () => {
+    const unknown = await run('train', '--bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--bogus'/);
+    const bad = await run('train', '--toy', 'xor', '--batch', 'zero');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--batch "zero": expected an integer/);
+    const toy = await run('train', '--toy', 'squares');
+    expect(toy.code).toBe(2);
+    expect(toy.stderr).toMatch(/--toy "squares": expected one of xor, blobs, circles, spirals, moons/);
+    const two = await run('train', '--toy', 'xor', '--csv', 'a.csv');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/give one data source/);
+  });
+
+  it('exits 1 with a clear message on a missing file', async () => {
+    const r = await run('evaluate', '/nonexistent/model.simdnet', '--toy', 'xor');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/simdnet: .*\/nonexistent\/model\.simdnet/);
+    const d = await run('train', '--idx', '/nonexistent/dir', '--epochs', '1');
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/\/nonexistent\/dir/);
+  });
+});
+
+describe('simdnet tune', () => {
+  it('runs a grid search, ranks the trials and retrains the best', async () => {
+    const r = await run('tune', '--toy', 'circles', '--samples', '300', '--lr', '0.05,0.0001', '--layers', '8;16', '--epochs', '5', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.trials).toHaveLength(4);
+    const acc = result.trials.map((t: { valAccuracy: number }) => t.valAccuracy);
+    expect([...acc].sort((a, b) => b - a)).toEqual(acc);
+    expect(result.best.lr).toBe(0.05);
+    expect(r.stderr).toMatch(/rank\s+lr\s+hidden/);
+  });
+
+  it('rejects a bad list value naming the flag', async () => {
+    const r = await run('tune', '--toy', 'xor', '--lr', '0.1,abc');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--lr "abc"/);
+  });
+});
+
+describe('simdnet train on image files', () => {
+  it('reads an MNIST-format IDX directory (gzipped) and draws the confusion matrix and misclassified digits', async () => {
+    const { loadMnist } = await import('../../src/data/node.js');
+    const { encodeIdx, MNIST_FILES } = await import('../../src/data/index.js');
+    const { gzipSync } = await import('node:zlib');
+    const { train, test } = await loadMnist();
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-idx-'));
+    // The first 3000 training and 500 test digits, back to bytes, as a user's own gzipped IDX files.
+    const put = (name: string, dims: number[], values: ArrayLike<number>, scale: number) =>
+      writeFileSync(join(dir, `${name}.gz`), gzipSync(encodeIdx(dims, Uint8Array.from(values, (v) => Math.round(v * scale)))));
+    put(MNIST_FILES.trainImages, [3000, 28, 28], train.x.subarray(0, 3000 * 784), 255);
+    put(MNIST_FILES.trainLabels, [3000], train.y.subarray(0, 3000), 1);
+    put(MNIST_FILES.testImages, [500, 28, 28], test.x.subarray(0, 500 * 784), 255);
+    put(MNIST_FILES.testLabels, [500], test.y.subarray(0, 500), 1);
+    const plots = join(dir, 'plots');
+    const r = await run('train', '--idx', dir, '--layers', '64', '--epochs', '3', '--val', '0', '--plot', plots, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.testAccuracy).toBeGreaterThan(0.8);
+    expect(readdirSync(plots).sort()).toEqual(['accuracy.svg', 'confusion-matrix.svg', 'learning-rate.svg', 'loss.svg', 'misclassified.svg']);
+    expect(readFileSync(join(plots, 'misclassified.svg'), 'utf8')).toMatch(/data:image\/png;base64,/);
+  });
+
+  it('reads a CIFAR-10 binary directory', async () => {
+    const { CIFAR10_FILES } = await import('../../src/data/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cifar-'));
+    // A learnable stand-in in the real record format (1 label byte, then 1024 R, 1024 G, 1024 B bytes):
+    // noise everywhere, and class k's images bright in the k-th tenth of the bytes.
+    let seed = 1;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) % 9;
+    const batch = (records: number) => {
+      const bytes = new Uint8Array(records * 3073);
+      for (let r = 0; r < records; r++) {
+        const label = r % 10;
+        bytes[r * 3073] = label;
+        for (let i = 0; i < 3072; i++) bytes[r * 3073 + 1 + i] = (Math.floor(i / 308) === label ? 200 : 0) + noise();
+      }
+      return bytes;
+    };
+    for (const name of CIFAR10_FILES.train) writeFileSync(join(dir, name), batch(40));
+    writeFileSync(join(dir, CIFAR10_FILES.test), batch(50));
+    const r = await run('train', '--cifar', dir, '--layers', '16', '--epochs', '30', '--lr', '0.01', '--val', '0', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.data).toMatch(/CIFAR-10/);
+    expect(result.testAccuracy).toBeGreaterThan(0.9);
+  });
+});
