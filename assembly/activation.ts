@@ -11,19 +11,11 @@
 import { expm1v, expv, log1pv, normalCdfv, normalPdfv, sigmoidFromExp, sigmoidv, tanhv } from './simd-math';
 import { biasAdd } from './bias';
 import { tailLoad, tailStore } from './tail';
-
-// Activation ids. They mirror ACTIVATIONS in src/backend/activations.ts (the id is the index of the name there);
-// tests/activation.test.ts checks that each id computes the function of that name.
-export const ACT_IDENTITY: i32 = 0;
-export const ACT_STEP: i32 = 1;
-export const ACT_SIGMOID: i32 = 2;
-export const ACT_TANH: i32 = 3;
-export const ACT_RELU: i32 = 4;
-export const ACT_LEAKY_RELU: i32 = 5;
-export const ACT_ELU: i32 = 6;
-export const ACT_GELU: i32 = 7;
-export const ACT_SOFTPLUS: i32 = 8;
-export const ACT_SILU: i32 = 9;
+// The ids are the row indices of ACTIVATION_TABLE (src/backend/activations.ts), generated from it;
+// the generator also checks that every switch (act) below has a case for each of them.
+import {
+  ACT_ELU, ACT_GELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SILU, ACT_SOFTPLUS, ACT_STEP, ACT_TANH,
+} from './activation-ids.generated';
 
 /** y = f(x) for four lanes; `a` is alpha splatted. */
 // @ts-ignore: decorator
@@ -49,7 +41,10 @@ export const ACT_SILU: i32 = 9;
       return f32x4.add(f32x4.max(x, zero), log1pv(expv(f32x4.neg(f32x4.abs(x)))));
     case ACT_SILU: // x·σ(x)
       return f32x4.mul(x, sigmoidv(x));
-    default: // ACT_IDENTITY (the kernels copy instead of calling this)
+    case ACT_IDENTITY: // (the kernels copy instead of calling this)
+      return x;
+    default:
+      unreachable();
       return x;
   }
 }
@@ -82,7 +77,10 @@ export const ACT_SILU: i32 = 9;
     }
     case ACT_IDENTITY:
       return dy;
-    default: // ACT_STEP: derivative 0 (src/backend/contract.ts); the kernels fill with 0 instead.
+    case ACT_STEP: // derivative 0 (src/backend/contract.ts); the kernels fill with 0 instead.
+      return zero;
+    default:
+      unreachable();
       return zero;
   }
 }
@@ -160,7 +158,8 @@ export function activationForward(act: i32, x: usize, y: usize, len: i32, alpha:
     case ACT_GELU: forwardRun(ACT_GELU, x, y, len, alpha); break;
     case ACT_SOFTPLUS: forwardRun(ACT_SOFTPLUS, x, y, len, alpha); break;
     case ACT_SILU: forwardRun(ACT_SILU, x, y, len, alpha); break;
-    default: if (y != x) memory.copy(y, x, <usize>len << 2); // ACT_IDENTITY
+    case ACT_IDENTITY: if (y != x) memory.copy(y, x, <usize>len << 2); break;
+    default: unreachable(); // the callers check the id (src/backend/checked.ts)
   }
 }
 
@@ -176,7 +175,8 @@ export function activationBackward(act: i32, x: usize, y: usize, dy: usize, dx: 
     case ACT_GELU: backwardRun(ACT_GELU, x, y, dy, dx, len, alpha); break;
     case ACT_SOFTPLUS: backwardRun(ACT_SOFTPLUS, x, y, dy, dx, len, alpha); break;
     case ACT_SILU: backwardRun(ACT_SILU, x, y, dy, dx, len, alpha); break;
-    default: if (dx != dy) memory.copy(dx, dy, <usize>len << 2); // ACT_IDENTITY
+    case ACT_IDENTITY: if (dx != dy) memory.copy(dx, dy, <usize>len << 2); break;
+    default: unreachable();
   }
 }
 
@@ -199,11 +199,13 @@ export function biasActivation(act: i32, z: usize, bias: usize, y: usize, m: i32
     case ACT_GELU: biasActRun(ACT_GELU, z, bias, y, m, n, alpha); break;
     case ACT_SOFTPLUS: biasActRun(ACT_SOFTPLUS, z, bias, y, m, n, alpha); break;
     case ACT_SILU: biasActRun(ACT_SILU, z, bias, y, m, n, alpha); break;
-    // ACT_IDENTITY: the bias add alone, then a copy when y is not z. (When this case, too, was a
-    // biasActRun, the ten cases differed only in a constant and the optimizer merged them back into
-    // one loop with a switch per vector.)
-    default:
+    // The bias add alone, then a copy when y is not z. (When this case, too, was a biasActRun, the
+    // cases differed only in a constant and the optimizer merged them back into one loop with a
+    // switch per vector.)
+    case ACT_IDENTITY:
       biasAdd(z, bias, m, n);
       if (y != z) memory.copy(y, z, (<usize>m * <usize>n) << 2);
+      break;
+    default: unreachable();
   }
 }

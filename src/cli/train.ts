@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { ActivationName } from '../backend/contract.js';
+import { defaultKernelInitializer } from '../backend/activations.js';
 import type { ReadyBackend } from '../backend/init.js';
 import { dense } from '../model/dense.js';
 import { dropout as dropoutLayer } from '../model/dropout.js';
@@ -59,8 +60,6 @@ export interface TrainResult {
   plots?: string[];
 }
 
-const RELU_LIKE: ReadonlySet<string> = new Set(['relu', 'leakyRelu', 'elu', 'gelu', 'silu']);
-
 function regularizer(s: TrainSettings): Regularizer | null {
   if (s.l1 > 0 && s.l2 > 0) return l1l2({ l1: s.l1, l2: s.l2 });
   if (s.l2 > 0) return l2(s.l2);
@@ -75,7 +74,7 @@ export function buildModel(s: TrainSettings, inputSize: number, classes: number,
   for (const units of s.layers) {
     layers.push(dense({
       units, activation: s.activation, activationAlpha: s.slope,
-      kernelInitializer: RELU_LIKE.has(s.activation) ? 'heNormal' : 'glorotUniform', kernelRegularizer,
+      kernelInitializer: defaultKernelInitializer(s.activation), kernelRegularizer,
     }));
     if (s.dropout > 0) layers.push(dropoutLayer({ rate: s.dropout }));
   }

@@ -30,6 +30,7 @@
  * `jsBackend()` (pure JS). A model and its buffers live on that one backend.
  */
 import type { ActivationName, Backend, F32Buffer } from '../backend/contract.js';
+import { defaultKernelInitializer } from '../backend/activations.js';
 import type { Initializer, Optimizer } from '../train/types.js';
 import { OptionReader } from '../train/pieces.js';
 import { l2 as l2Penalty } from '../train/regularizers.js';
@@ -629,7 +630,7 @@ export interface MlpOptions {
   l2?: number;
   /**
    * The hidden layers' kernel initializer (a name such as 'heNormal', or an initializer).
-   * @default 'heNormal' for relu-like activations (relu, leakyRelu, elu, gelu, silu), else 'glorotUniform'
+   * @default 'heNormal' for relu-like activations (init 'he' in ACTIVATION_TABLE), else 'glorotUniform'
    */
   kernelInitializer?: PieceSpec<Initializer>;
   /** The backend (see SequentialOptions.backend). Required. */
@@ -655,10 +656,9 @@ export function mlp(options: MlpOptions): Sequential {
   const rate = r.number('dropout', 0, { min: 0, below: 1 });
   const alpha = r.number('l2', 0, { min: 0 });
   const kernelRegularizer = alpha > 0 ? l2Penalty(alpha) : null;
-  const reluLike = act === 'relu' || act === 'leakyRelu' || act === 'elu' || act === 'gelu' || act === 'silu';
   const layers: Layer[] = [];
   for (const units of hidden) {
-    const kernelInitializer = options.kernelInitializer ?? (reluLike ? 'heNormal' : 'glorotUniform');
+    const kernelInitializer = options.kernelInitializer ?? defaultKernelInitializer(act);
     layers.push(dense({ units, activation: act, kernelInitializer, kernelRegularizer }));
     if (rate > 0) layers.push(dropout({ rate }));
   }

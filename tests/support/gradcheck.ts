@@ -11,10 +11,11 @@
  * A bug (a missing term, a wrong transpose, a wrong scale) shows up as an error of the order of the
  * gradient itself, far above both.
  *
- * Kinks. relu, leakyRelu, step (and elu with α ≠ 1, and l1 at w = 0) are not differentiable at 0: if
- * a perturbation of ±h moves a pre-activation across 0, the central difference measures a jump, not
- * the derivative. The helper detects exactly that (it compares the sign pattern of every kinked
- * activation's input, read from the model's arena, with the unperturbed one) and skips those
+ * Kinks. Some activations are not differentiable at a few inputs (relu, leakyRelu, step and elu with
+ * α ≠ 1 at 0; the activation table lists each one's kinks), nor is l1 at w = 0: if a perturbation of
+ * ±h moves a pre-activation across a kink, the central difference measures a jump, not the
+ * derivative. The helper detects exactly that (it compares on which side of each kink every kinked
+ * activation's input lies, read from the model's arena, with the unperturbed one) and skips those
  * elements; a check fails if more than a quarter of the elements had to be skipped.
  */
 import { expect } from 'vitest';
@@ -23,6 +24,7 @@ import { ActivationLayer, Dense, Dropout, type Sequential, type Targets } from '
 import type { Layer } from '../../src/model/layers.js';
 import { backends, randomArray } from './helpers.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
+import { activationKinks } from '../../src/backend/activations.js';
 
 export interface GradcheckCase {
   /** Names the case in failure messages. */
@@ -42,11 +44,6 @@ export interface GradcheckCase {
   readonly rtol?: number;
 }
 
-const KINKED = new Set(['relu', 'leakyRelu', 'step']);
-
-function kinked(name: string, alpha: number): boolean {
-  return KINKED.has(name) || (name === 'elu' && alpha !== 1);
-}
 
 /** Element i of a layer's forward output, as a buffer: where the next layer reads its input. */
 function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<string, F32Buffer>[], x: F32Buffer | null, training: boolean): F32Buffer | null {
@@ -59,23 +56,28 @@ function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<
   return null;
 }
 
-/** The sign pattern of every kinked activation's input over the first n rows (after a forward pass). */
+/** For every kinked activation's input over the first n rows (after a forward pass), and each of its kinks k: input > k. */
 function kinkSigns(model: Sequential, n: number, training: boolean, x: Float32Array): Uint8Array {
   const net = model.net;
   const arena = net.arenaFor(n);
-  const parts: ArrayLike<number>[] = [];
+  const parts: { values: ArrayLike<number>; kinks: readonly number[] }[] = [];
   net.layers.forEach((l, i) => {
-    if (l instanceof Dense && kinked(l.activation.name, l.activation.alpha)) {
-      parts.push(arena.scratch[i].z.data.subarray(0, n * l.outputSize));
-    } else if (l instanceof ActivationLayer && kinked(l.activation.name, l.activation.alpha)) {
+    if (l instanceof Dense) {
+      const kinks = activationKinks(l.activation.name, l.activation.alpha);
+      if (kinks.length > 0) parts.push({ values: arena.scratch[i].z.data.subarray(0, n * l.outputSize), kinks });
+    } else if (l instanceof ActivationLayer) {
+      const kinks = activationKinks(l.activation.name, l.activation.alpha);
+      if (kinks.length === 0) return;
       const input = outputOf(net.layers, i - 1, arena.scratch, null, training);
-      parts.push(input === null ? x : input.data.subarray(0, n * l.inputSize));
+      parts.push({ values: input === null ? x : input.data.subarray(0, n * l.inputSize), kinks });
     }
   });
-  const total = parts.reduce((s, p) => s + p.length, 0);
+  const total = parts.reduce((s, p) => s + p.values.length * p.kinks.length, 0);
   const signs = new Uint8Array(total);
   let k = 0;
-  for (const p of parts) for (let j = 0; j < p.length; j++) signs[k++] = p[j] > 0 ? 1 : 0;
+  for (const { values, kinks } of parts) {
+    for (const at of kinks) for (let j = 0; j < values.length; j++) signs[k++] = values[j] > at ? 1 : 0;
+  }
   return signs;
 }
 

@@ -3,6 +3,7 @@
  * training worker, and draws what the worker sends back. Nothing heavy runs here: the worker trains
  * and evaluates the heat map's grid; this thread only paints.
  */
+import { activationLabel } from '../../../src/backend/activations.js';
 import { blobs, toyDataset } from '../../../src/data/toy.js';
 import { lineChart, scheduleChart, type XY } from '../../../src/plot/line.js';
 import { INK, seriesColor } from '../../../src/plot/color.js';
@@ -15,12 +16,10 @@ import {
   writeSettings, type Settings,
 } from './settings.js';
 
-// ---- labels of the menus (the values themselves come from settings.ts) ----
+// ---- labels of the menus (the values themselves come from settings.ts; activations label themselves) ----
 
 const LABELS: Readonly<Record<string, string>> = {
   spirals: 'Spirals', circles: 'Circles', xor: 'XOR', moons: 'Moons', blobs: 'Blobs',
-  relu: 'ReLU', tanh: 'tanh', sigmoid: 'sigmoid', step: 'step (Heaviside)', leakyRelu: 'leaky ReLU', elu: 'ELU',
-  gelu: 'GELU', silu: 'SiLU', softplus: 'softplus', identity: 'linear (identity)',
   sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop', adagrad: 'Adagrad',
   constant: 'constant', inverseTime: 'inverse-time decay', exponential: 'exponential decay', stepDecay: 'step decay',
   cosine: 'cosine decay', plateau: 'reduce on plateau',
@@ -80,7 +79,7 @@ function numberLabel(v: string | number): string {
 }
 
 fillSelect('pace', PACES, (v) => PACE_LABELS[v as Settings['pace']]);
-fillSelect('activation', ACTIVATION_CHOICES, (v) => LABELS[v] ?? String(v));
+fillSelect('activation', ACTIVATION_CHOICES, (v) => activationLabel(String(v)));
 fillSelect('optimizer', OPTIMIZERS, (v) => LABELS[v] ?? String(v));
 fillSelect('lr', LEARNING_RATES, String);
 fillSelect('l2', PENALTIES, numberLabel);

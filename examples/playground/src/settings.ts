@@ -6,15 +6,13 @@
  * A value in the URL that is not valid (unknown name, out of range) is ignored and its default kept;
  * readSettings() returns a note for each one, which the page shows.
  */
-import type { ActivationName } from '../../../src/backend/contract.js';
+import { ACTIVATIONS, type ActivationName } from '../../../src/backend/activations.js';
 import type { ToyName } from '../../../src/data/toy.js';
 
 export const DATASETS = ['spirals', 'circles', 'xor', 'moons', 'blobs'] as const satisfies readonly ToyName[];
 export const MODELS = ['network', 'neuron'] as const;
-/** The activations offered, in menu order (every one of backend.ts's ACTIVATIONS). */
-export const ACTIVATION_CHOICES = [
-  'relu', 'tanh', 'sigmoid', 'step', 'leakyRelu', 'elu', 'gelu', 'silu', 'softplus', 'identity',
-] as const satisfies readonly ActivationName[];
+/** The activations offered, in menu order: every row of the activation table, the default (relu) first. */
+export const ACTIVATION_CHOICES = ['relu', ...ACTIVATIONS.filter((name) => name !== 'relu')] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop', 'adagrad'] as const;
 export const SCHEDULES = ['constant', 'inverseTime', 'exponential', 'step', 'cosine', 'plateau'] as const;
 export const BATCH_MODES = ['full', 'online', 'mini'] as const;
