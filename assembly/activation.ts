@@ -14,7 +14,7 @@ import { tailLoad, tailStore } from './tail';
 // The ids are the row indices of ACTIVATION_TABLE (src/backend/activations.ts), generated from it;
 // the generator also checks that every switch (act) below has a case for each of them.
 import {
-  ACT_ELU, ACT_GELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SILU, ACT_SOFTPLUS, ACT_STEP, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_HARD_SIGMOID, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SILU, ACT_SOFTPLUS, ACT_STEP, ACT_TANH,
 } from './activation-ids.generated';
 
 /** y = f(x) for four lanes; `a` is alpha splatted. */
@@ -41,6 +41,8 @@ import {
       return f32x4.add(f32x4.max(x, zero), log1pv(expv(f32x4.neg(f32x4.abs(x)))));
     case ACT_SILU: // x·σ(x)
       return f32x4.mul(x, sigmoidv(x));
+    case ACT_HARD_SIGMOID: // clip(a·x + ½, 0, 1): max, then min, so NaN stays NaN (as Math.max/min)
+      return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(a, x), f32x4.splat(0.5)), zero), one);
     case ACT_IDENTITY: // (the kernels copy instead of calling this)
       return x;
     default:
@@ -75,6 +77,8 @@ import {
       const c = sigmoidFromExp(f32x4.neg(x), u);
       return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(x, c))));
     }
+    case ACT_HARD_SIGMOID: // a where 0 < y < 1, else 0 (also at the kinks, as relu′(0) = 0)
+      return v128.and(f32x4.mul(dy, a), v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)));
     case ACT_IDENTITY:
       return dy;
     case ACT_STEP: // derivative 0 (src/backend/contract.ts); the kernels fill with 0 instead.
@@ -158,6 +162,7 @@ export function activationForward(act: i32, x: usize, y: usize, len: i32, alpha:
     case ACT_GELU: forwardRun(ACT_GELU, x, y, len, alpha); break;
     case ACT_SOFTPLUS: forwardRun(ACT_SOFTPLUS, x, y, len, alpha); break;
     case ACT_SILU: forwardRun(ACT_SILU, x, y, len, alpha); break;
+    case ACT_HARD_SIGMOID: forwardRun(ACT_HARD_SIGMOID, x, y, len, alpha); break;
     case ACT_IDENTITY: if (y != x) memory.copy(y, x, <usize>len << 2); break;
     default: unreachable(); // the callers check the id (src/backend/checked.ts)
   }
@@ -175,6 +180,7 @@ export function activationBackward(act: i32, x: usize, y: usize, dy: usize, dx: 
     case ACT_GELU: backwardRun(ACT_GELU, x, y, dy, dx, len, alpha); break;
     case ACT_SOFTPLUS: backwardRun(ACT_SOFTPLUS, x, y, dy, dx, len, alpha); break;
     case ACT_SILU: backwardRun(ACT_SILU, x, y, dy, dx, len, alpha); break;
+    case ACT_HARD_SIGMOID: backwardRun(ACT_HARD_SIGMOID, x, y, dy, dx, len, alpha); break;
     case ACT_IDENTITY: if (dx != dy) memory.copy(dx, dy, <usize>len << 2); break;
     default: unreachable();
   }
@@ -199,6 +205,7 @@ export function biasActivation(act: i32, z: usize, bias: usize, y: usize, m: i32
     case ACT_GELU: biasActRun(ACT_GELU, z, bias, y, m, n, alpha); break;
     case ACT_SOFTPLUS: biasActRun(ACT_SOFTPLUS, z, bias, y, m, n, alpha); break;
     case ACT_SILU: biasActRun(ACT_SILU, z, bias, y, m, n, alpha); break;
+    case ACT_HARD_SIGMOID: biasActRun(ACT_HARD_SIGMOID, z, bias, y, m, n, alpha); break;
     // The bias add alone, then a copy when y is not z. (When this case, too, was a biasActRun, the
     // cases differed only in a constant and the optimizer merged them back into one loop with a
     // switch per vector.)

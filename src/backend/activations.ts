@@ -41,6 +41,7 @@ export interface ActivationSpec {
 const NO_KINKS: readonly number[] = [];
 const AT_ZERO: readonly number[] = [0];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const f32 = Math.fround;
 
 const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -112,6 +113,18 @@ export const ACTIVATION_TABLE = [
       const s = sigma(x);
       return s * (1 + x * (1 - s));
     },
+  },
+  {
+    // clip(a·x + ½, 0, 1) with a the slope. The default a = 1/6 (as f32) is Keras 3's, PyTorch's and
+    // JAX's hard sigmoid, relu6(x + 3)/6; a = 0.2 is tfjs-layers' (and Keras 2's). Derivative a between
+    // the kinks at ±1/(2a), 0 outside and at them (as relu′(0) = 0).
+    name: 'hardSigmoid', label: 'hard sigmoid', alpha: 1 / 6, init: 'glorot',
+    kinks: (a) => (a === 0 ? NO_KINKS : [-0.5 / Math.abs(a), 0.5 / Math.abs(a)]),
+    // Each step rounded to f32 as in the wasm kernel (a·x of two f32 values is exact in float64), so
+    // the backends agree to the bit.
+    f: (x, a) => Math.min(Math.max(f32(f32(a * x) + 0.5), 0), 1),
+    df: (_x, y, a) => (y > 0 && y < 1 ? a : 0),
+    f64: (x, a) => Math.min(Math.max(a * x + 0.5, 0), 1),
   },
 ] as const satisfies readonly ActivationSpec[];
 

@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName } from '../../src/index.js';
 import { ACTIVATION_TABLE, activationSpec } from '../../src/backend/activations.js';
@@ -23,12 +26,13 @@ const SHAPES: [number, number][] = [[1, 1], [3, 2], [2, 3], [4, 4], [5, 5], [3, 
 const U = 2 ** -24;
 
 /**
- * These activations are one comparison and at most one f32 multiply (a·x), which both backends round
- * the same way (the js twin's f64 product of two f32 values is exact, then rounded once by the store):
- * the wasm and js results must be the same bits, forward. (Backward, relu gives +0 in wasm and dy·0 =
- * −0 in js where dy < 0, so there equality is by value.)
+ * These activations are comparisons and at most one f32 multiply (a·x) and add, which both backends
+ * round the same way (the js twin's f64 product of two f32 values is exact, then rounded once by the
+ * store; hardSigmoid's twin rounds a·x and a·x + ½ to f32 as it goes): the wasm and js results must be
+ * the same bits, forward. (Backward, relu gives +0 in wasm and dy·0 = −0 in js where dy < 0, so there
+ * equality is by value.)
  */
-const EXACT = new Set<ActivationName>(['identity', 'step', 'relu', 'leakyRelu']);
+const EXACT = new Set<ActivationName>(['identity', 'step', 'relu', 'leakyRelu', 'hardSigmoid']);
 
 /**
  * Tolerance of the smooth activations, forward. The simd-math functions are within 4 ulp = 8·U of the
@@ -53,7 +57,7 @@ const { wasm, js, f32, place } = await kernelTestSetup();
 
 /** alpha values to try per activation: the default, and one more for those that use it. */
 function alphasFor(act: ActivationName): number[] {
-  const other: Partial<Record<ActivationName, number>> = { sigmoid: 2, leakyRelu: 0.2, elu: 0.5 };
+  const other: Partial<Record<ActivationName, number>> = { sigmoid: 2, leakyRelu: 0.2, elu: 0.5, hardSigmoid: 0.2 };
   const a = other[act];
   return a === undefined ? [ACTIVATION_DEFAULT_ALPHA[act]] : [ACTIVATION_DEFAULT_ALPHA[act], a];
 }
@@ -103,7 +107,7 @@ describe('activation ids', () => {
 
   it('every activation is listed in the README', () => {
     const readme = readFileSync('README.md', 'utf8');
-    for (const name of ACTIVATIONS) expect(readme, `README.md should list '${name}'`).toContain(`\`${name}\``);
+    for (const name of ACTIVATIONS) expect(readme.includes(`\`${name}\``), `README.md should list \`${name}\``).toBe(true);
   });
 
   // Inputs on which the functions all differ (relu vs leakyRelu, silu vs gelu, ...).
@@ -312,6 +316,34 @@ describe('biasActivation: wasm vs js', () => {
       wasm.activationForward(act, z2, y2, m * n);
       expectSameBits(y1.data, y2.data, `biasActivation ${act} vs biasAdd + activationForward`);
     }
+  });
+});
+
+describe('against TensorFlow.js (tfjs-layers activations, cpu backend)', () => {
+  /** y = f(x) by tfjs-layers' activation of that name. */
+  function tfjs(name: string, xv: Float32Array): Float32Array {
+    const layer = tfl.layers.activation({ activation: name as never });
+    return tf.tidy(() => (layer.apply(tf.tensor1d(xv)) as tf.Tensor).dataSync() as Float32Array);
+  }
+  // x = −8 … 8 by 1/64 (f32-exact), the kinks of hardSigmoid (±2.5) and their f32 neighbours.
+  const grid = Float32Array.from([
+    ...Array.from({ length: 1025 }, (_, i) => -8 + i / 64),
+    ...[-2.5, 2.5].flatMap((k) => [k, k * (1 - 2 ** -23), k * (1 + 2 ** -23)]),
+  ]);
+
+  it('hardSigmoid with slope 0.2 is tfjs-layers\' hardSigmoid, clip(0.2·x + 0.5, 0, 1), within 1e-6', async () => {
+    expect(await tf.setBackend('cpu')).toBe(true);
+    const want = tfjs('hardSigmoid', grid);
+    for (const b of [wasm, js]) {
+      const x = f32(b, grid);
+      const y = f32(b, grid.length);
+      b.activationForward('hardSigmoid', x, y, grid.length, 0.2);
+      expectClose(y.data, want, 1e-6, 0, `hardSigmoid(0.2) ${b.name} vs tfjs`);
+    }
+    // And the default slope is not tfjs': 1/6 (Keras 3, PyTorch) differs from 0.2 on the grid, by up to 1/12 (at x = ±2.5).
+    const y = f32(wasm, grid.length);
+    wasm.activationForward('hardSigmoid', f32(wasm, grid), y, grid.length);
+    expect(Math.max(...y.data.map((v, i) => Math.abs(v - want[i])))).toBeGreaterThan(0.08);
   });
 });
 
