@@ -3,7 +3,7 @@
 // (the guard after them stays), and the tail elements are bit for bit what the same inputs give in a
 // run of whole vectors (lanes are independent, so the zero padding of a tail must not show).
 import { activationBackward, activationForward, biasActivation } from '../activation';
-import { ACT_COUNT } from '../activation-ids.generated';
+import { ACT_COUNT, ACT_MISH } from '../activation-ids.generated';
 
 const GUARD: f32 = 12345.0;
 /** Whole vectors covering the longest length tried. */
@@ -103,5 +103,78 @@ describe('activation tails', () => {
     }
     heap.free(bias);
     heap.free(src);
+  });
+});
+
+// The error bounds of the activations that compose simd-math functions in a new way (mish), measured
+// like those of assembly/simd-math.ts: the kernels run over a dense sweep of f32 inputs and are
+// compared with an f64 reference of the same input (AssemblyScript's Math.*). The bounds are the
+// measured maxima rounded up a little; 1 ulp = 2⁻²³.
+const ULP: f64 = 1.1920928955078125e-7;
+const CHUNK: i32 = 1024;
+
+function softplus64(x: f64): f64 {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+function mish64(x: f64): f64 {
+  return x * Math.tanh(softplus64(x));
+}
+
+function dmish64(x: f64): f64 {
+  const t = Math.tanh(softplus64(x));
+  return t + x * (1 / (1 + Math.exp(-x))) * (1 - t * t);
+}
+
+/**
+ * The largest error of activation `act` over lo, lo + step, … < hi (`geometric`: lo, lo·step, …
+ * while |x| < |hi|): forward relative to |f(x)|, or,
+ * `backward`, of f′ (dy = 1) relative to max(|f′(x)|, 1) (absolute where |f′| < 1: f′ crosses 0).
+ */
+function sweep(act: i32, lo: f64, hi: f64, step: f64, backward: bool, geometric: bool = false): f64 {
+  const x = heap.alloc(CHUNK << 2);
+  const y = heap.alloc(CHUNK << 2);
+  const dy = heap.alloc(CHUNK << 2);
+  const dx = heap.alloc(CHUNK << 2);
+  for (let i = 0; i < CHUNK; i++) store<f32>(dy + (<usize>i << 2), 1);
+  let worst: f64 = 0;
+  let k: i64 = 0;
+  let done = false;
+  while (!done) {
+    let len = 0;
+    while (len < CHUNK) {
+      const v = geometric ? lo * Math.pow(step, <f64>k) : lo + <f64>k * step;
+      if (geometric ? Math.abs(v) >= Math.abs(hi) : v >= hi) { done = true; break; }
+      store<f32>(x + (<usize>len << 2), <f32>v);
+      len++;
+      k++;
+    }
+    activationForward(act, x, y, len, 0);
+    if (backward) activationBackward(act, x, y, dy, dx, len, 0);
+    for (let i = 0; i < len; i++) {
+      const xi = <f64>load<f32>(x + (<usize>i << 2));
+      const got = <f64>load<f32>((backward ? dx : y) + (<usize>i << 2));
+      const want = backward ? dmish64(xi) : mish64(xi);
+      const scale = backward ? Math.max(Math.abs(want), 1) : Math.abs(want);
+      const err = scale == 0 ? (got == 0 ? 0 : Infinity) : Math.abs(got - want) / scale;
+      if (!(err <= worst)) worst = err; // NaN counts as the worst
+    }
+  }
+  heap.free(x);
+  heap.free(y);
+  heap.free(dy);
+  heap.free(dx);
+  return worst / ULP;
+}
+
+describe('mish error bounds (dense sweeps)', () => {
+  // Measured: forward 2.24 ulp over [−87, 40], 1.58 ulp for tiny |x| (1e-30 … 1); backward 1.42 ulp.
+  it('forward: within 2.5 ulp relative over [−87, 40] (normal results) and for tiny ±x', () => {
+    expect(sweep(ACT_MISH, -87, 40, 1e-4, false)).toBeLessThanOrEqual(2.5);
+    expect(sweep(ACT_MISH, 1e-30, 1, 1.001, false, true)).toBeLessThanOrEqual(2.5);
+    expect(sweep(ACT_MISH, -1e-30, -1, 1.001, false, true)).toBeLessThanOrEqual(2.5);
+  });
+  it('backward: within 1.5 ulp of max(|f′|, 1) over [−87, 40]', () => {
+    expect(sweep(ACT_MISH, -87, 40, 1e-4, true)).toBeLessThanOrEqual(1.5);
   });
 });

@@ -126,6 +126,16 @@ export const ACTIVATION_TABLE = [
     df: (_x, y, a) => (y > 0 && y < 1 ? a : 0),
     f64: (x, a) => Math.min(Math.max(a * x + 0.5, 0), 1),
   },
+  {
+    // x·tanh(softplus(x)) (Misra 2019); with t = tanh(softplus(x)), σ = σ(x):
+    // derivative t + x·σ·(1 − t²).
+    name: 'mish', label: 'Mish', alpha: 0, init: 'he', kinks: () => NO_KINKS,
+    f: (x) => x * Math.tanh(softplus(x)),
+    df: (x) => {
+      const t = Math.tanh(softplus(x));
+      return t + x * sigma(x) * (1 - t * t);
+    },
+  },
 ] as const satisfies readonly ActivationSpec[];
 
 export type ActivationName = (typeof ACTIVATION_TABLE)[number]['name'];

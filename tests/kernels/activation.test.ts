@@ -345,6 +345,17 @@ describe('against TensorFlow.js (tfjs-layers activations, cpu backend)', () => {
     wasm.activationForward('hardSigmoid', f32(wasm, grid), y, grid.length);
     expect(Math.max(...y.data.map((v, i) => Math.abs(v - want[i])))).toBeGreaterThan(0.08);
   });
+
+  it('mish is tfjs-layers\' mish, x·tanh(softplus(x)), within 1e-6 (relative above |y| = 1)', async () => {
+    expect(await tf.setBackend('cpu')).toBe(true);
+    const want = tfjs('mish', grid);
+    for (const b of [wasm, js]) {
+      const x = f32(b, grid);
+      const y = f32(b, grid.length);
+      b.activationForward('mish', x, y, grid.length);
+      expectClose(y.data, want, 1e-6, 1e-6, `mish ${b.name} vs tfjs`);
+    }
+  });
 });
 
 describe('activation arguments', () => {
