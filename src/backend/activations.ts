@@ -23,6 +23,8 @@ export interface ActivationSpec {
   readonly label: string;
   /** The `alpha` used when a caller passes none (0 where the activation ignores it). */
   readonly alpha: number;
+  /** What `alpha` is for this activation (the CLI's --slope help); absent where it is ignored. */
+  readonly param?: string;
   /** He (relu-like: unbounded above, ~half the inputs pass) or Glorot (saturating, or linear). */
   readonly init: InitFamily;
   /**
@@ -50,7 +52,7 @@ const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Ma
  * The table. Append new rows at the end (an id is a row's index, and saved models store names, so
  * order only matters to the wasm module built alongside).
  */
-export const ACTIVATION_TABLE = [
+const TABLE = [
   {
     name: 'identity', label: 'linear (identity)', alpha: 0, init: 'glorot', kinks: () => NO_KINKS,
     f: (x) => x,
@@ -65,7 +67,7 @@ export const ACTIVATION_TABLE = [
   },
   {
     // σ(a·x) = 1/(1 + e^(−a·x)), a the slope.
-    name: 'sigmoid', label: 'sigmoid', alpha: 1, init: 'glorot', kinks: () => NO_KINKS,
+    name: 'sigmoid', label: 'sigmoid', alpha: 1, param: 'the slope a', init: 'glorot', kinks: () => NO_KINKS,
     f: (x, a) => sigma(a * x),
     df: (_x, y, a) => a * y * (1 - y),
   },
@@ -82,14 +84,14 @@ export const ACTIVATION_TABLE = [
   },
   {
     // a = the negative slope.
-    name: 'leakyRelu', label: 'leaky ReLU', alpha: 0.01, init: 'he', kinks: () => AT_ZERO,
+    name: 'leakyRelu', label: 'leaky ReLU', alpha: 0.01, param: 'the negative slope', init: 'he', kinks: () => AT_ZERO,
     f: (x, a) => (x > 0 ? x : a * x),
     df: (x, _y, a) => (x > 0 ? 1 : a),
   },
   {
     // a·(e^x − 1) for x ≤ 0 (expm1: accurate just below 0); derivative a·e^x = y + a there. Smooth at 0
     // only when a = 1.
-    name: 'elu', label: 'ELU', alpha: 1, init: 'he', kinks: (a) => (a === 1 ? NO_KINKS : AT_ZERO),
+    name: 'elu', label: 'ELU', alpha: 1, param: 'α (f → −α as x → −∞)', init: 'he', kinks: (a) => (a === 1 ? NO_KINKS : AT_ZERO),
     f: (x, a) => (x > 0 ? x : a * Math.expm1(x)),
     df: (x, y, a) => (x > 0 ? 1 : y + a),
   },
@@ -118,7 +120,7 @@ export const ACTIVATION_TABLE = [
     // clip(a·x + ½, 0, 1) with a the slope. The default a = 1/6 (as f32) is Keras 3's, PyTorch's and
     // JAX's hard sigmoid, relu6(x + 3)/6; a = 0.2 is tfjs-layers' (and Keras 2's). Derivative a between
     // the kinks at ±1/(2a), 0 outside and at them (as relu′(0) = 0).
-    name: 'hardSigmoid', label: 'hard sigmoid', alpha: 1 / 6, init: 'glorot',
+    name: 'hardSigmoid', label: 'hard sigmoid', alpha: 1 / 6, param: 'the slope a', init: 'glorot',
     kinks: (a) => (a === 0 ? NO_KINKS : [-0.5 / Math.abs(a), 0.5 / Math.abs(a)]),
     // Each step rounded to f32 as in the wasm kernel (a·x of two f32 values is exact in float64), so
     // the backends agree to the bit.
@@ -138,7 +140,10 @@ export const ACTIVATION_TABLE = [
   },
 ] as const satisfies readonly ActivationSpec[];
 
-export type ActivationName = (typeof ACTIVATION_TABLE)[number]['name'];
+export type ActivationName = (typeof TABLE)[number]['name'];
+
+/** The rows, typed as specs (TABLE keeps the literal names, for ActivationName). */
+export const ACTIVATION_TABLE: readonly (ActivationSpec & { readonly name: ActivationName })[] = TABLE;
 
 /**
  * Activation functions known to the kernels, in id order (the index here is the id passed to the wasm
@@ -191,6 +196,11 @@ export function defaultKernelInitializer(name: string): 'heNormal' | 'glorotUnif
 /** The inputs at which the activation, with this alpha, is not differentiable (see ActivationSpec.kinks). */
 export function activationKinks(name: string, alpha: number): readonly number[] {
   return activationSpec(name).kinks(alpha);
+}
+
+/** What alpha means, per activation that has one: 'sigmoid: the slope a, leakyRelu: …'. */
+export function activationParams(): string {
+  return ACTIVATION_TABLE.flatMap((row) => (row.param === undefined ? [] : [`${row.name}: ${row.param}`])).join(', ');
 }
 
 /** The activation's human-readable name. */

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ACTIVATIONS, type ActivationName } from '../backend/contract.js';
+import { activationParams } from '../backend/activations.js';
 import { init, type ReadyBackend } from '../backend/init.js';
 import { loadModel } from '../model/serialize.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
@@ -96,7 +97,7 @@ export function buildProgram(): Command {
   dataOptions(program.command('train').description('train an MLP and report its test accuracy'))
     .option('--layers <widths>', 'hidden layer widths, e.g. 128,64 (none: logistic regression)', DEFAULTS.layers)
     .option('--activation <name>', `hidden activation: ${ACTIVATIONS.join(', ')}`, DEFAULTS.activation)
-    .option('--slope <a>', 'the activation parameter: the sigmoid slope a, the leakyRelu/elu alpha')
+    .option('--slope <a>', `the activation parameter (${activationParams()})`)
     .option('--optimizer <name>', `one of ${OPTIMIZER_NAMES.join(', ')}`, DEFAULTS.optimizer)
     .option('--lr <x>', 'initial learning rate', DEFAULTS.lr)
     .option('--schedule <spec>', `learning-rate schedule over epochs: ${SCHEDULE_SYNTAX}`, DEFAULTS.schedule)

@@ -35,8 +35,9 @@ export interface ActivationOptions {
   /** The activation function. */
   name: ActivationName;
   /**
-   * Its parameter: the slope a of sigmoid 1/(1+e^(−a·z)), the negative slope of leakyRelu, the α of elu.
-   * @default ACTIVATION_DEFAULT_ALPHA[name] (sigmoid 1, leakyRelu 0.01, elu 1)
+   * Its parameter, e.g. the slope a of sigmoid 1/(1+e^(−a·z)); what it is for each activation that
+   * has one is the `param` of its row in ACTIVATION_TABLE (src/backend/activations.ts).
+   * @default ACTIVATION_DEFAULT_ALPHA[name]
    */
   alpha?: number;
   /**

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTIVATIONS, activation, dense, mlp, sequential, type DenseConfig } from '../../src/index.js';
 import { ACTIVATION_TABLE, activationSpec, defaultKernelInitializer } from '../../src/backend/activations.js';
-import { main } from '../../src/cli/main.js';
+import { buildProgram, main } from '../../src/cli/main.js';
 import { ACTIVATION_CHOICES } from '../../examples/playground/src/settings.js';
 import { backends, expectClose, randomArray } from '../support/helpers.js';
 
@@ -84,6 +84,14 @@ describe('every activation of the table', () => {
     stderr = '';
     expect(await main(['train', '--toy', 'xor', '--activation', 'swish'])).not.toBe(0);
     for (const name of ACTIVATIONS) expect(stderr).toContain(name);
+  });
+
+  it('the CLI\'s --slope help says what alpha is for each activation that has one', () => {
+    const train = buildProgram().commands.find((c) => c.name() === 'train');
+    const help = (train?.helpInformation() ?? '').replace(/\s+/g, ' ');
+    const withParam = ACTIVATION_TABLE.filter((row) => row.param !== undefined);
+    expect(withParam.length).toBeGreaterThan(0);
+    for (const row of withParam) expect(help).toContain(`${row.name}: ${row.param}`);
   });
 
   it('the playground offers each once, relu first, each with its own label', () => {
