@@ -14,13 +14,18 @@ export function activationForward(act: number, x: Float32Array, y: Float32Array,
   for (let i = 0; i < len; i++) y[i] = f(x[i], a);
 }
 
-/** dx = dy ⊙ f′(x), using x or y = f(x); dx may be dy. */
+/** dx = dy ⊙ f′(x), using x or y = f(x); dx may be dy (or x, or y). */
 export function activationBackward(
   act: number, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, len: number, alpha: number,
 ): void {
   const a = Math.fround(alpha);
   const { df } = activationById(act);
-  for (let i = 0; i < len; i++) dx[i] = dy[i] * df(x[i], y[i], a);
+  for (let i = 0; i < len; i++) {
+    // A zero derivative gives +0 whatever dy is (not −0 for a negative dy, nor NaN for a non-finite
+    // one), as the wasm kernels' masks and selects do.
+    const d = df(x[i], y[i], a);
+    dx[i] = d === 0 ? 0 : dy[i] * d;
+  }
 }
 
 /**
