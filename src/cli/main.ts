@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIVATIONS, type ActivationName } from '../backend/contract.js';
 import { init, type ReadyBackend } from '../backend/init.js';
 import { loadModel } from '../model/serialize.js';
+import { checkWriteTarget } from '../atomic-write.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { loadCsv, loadMnistDir } from '../data/node.js';
 import { CSV_MAX_CLASSES } from '../data/csv.js';
@@ -126,6 +127,8 @@ export function buildProgram(): Command {
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const settings = trainSettings(o);
       const log = logger(settings.json);
+      // A bad --save path must fail now, before the data is read and the run is spent.
+      if (settings.save !== undefined) await checkWriteTarget(settings.save);
       const data = await loadData(dataFlags(o));
       const backend = await backendFor(o.backend);
       const result = await runTrain(settings, data, backend, log);
