@@ -22,13 +22,19 @@ async function nodeModules(): Promise<{ fs: typeof import('node:fs/promises'); p
   return { fs, path };
 }
 
+const REASONS: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  EACCES: 'its directory is not writable',
+  EPERM: 'its directory is not writable',
+  ENOTDIR: 'a part of its directory path is a file',
+  EROFS: 'its file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+/** Why a write failed, in words, with the system's code kept for scripts that match on it. */
 function reason(e: unknown): string {
   const code = (e as { code?: string }).code;
-  if (code === 'ENOENT') return 'its directory does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'its directory is not writable';
-  if (code === 'ENOTDIR') return 'a part of its directory path is a file';
-  if (code === 'EROFS') return 'its file system is read-only';
-  if (code === 'ENOSPC') return 'the disk is full';
+  if (code !== undefined && code in REASONS) return `${REASONS[code]} (${code})`;
   return e instanceof Error ? e.message : String(e);
 }
 
