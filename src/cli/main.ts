@@ -1,6 +1,7 @@
 /**
  * The `simdnet` command line: train, evaluate, predict, tune, bench.
- * Exit codes: 0 success, 1 failure while running (bad file, diverged training), 2 usage error.
+ * Exit codes: 0 success, 1 failure while running (bad file, diverged training), 2 usage error,
+ * 130 / 143 after SIGINT / SIGTERM (train saves what it has first; see interrupt.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { CSV_MAX_CLASSES } from '../data/csv.js';
 import { loadData, type DataFlags } from './data-source.js';
 import { runTrain, type TrainSettings } from './train.js';
 import { runTune } from './tune.js';
+import { Interrupted, restoreTerminal, watchInterrupts } from './interrupt.js';
 import {
   MAX_SAMPLES, MAX_SEED, UsageError, parseBatch, parseChoice, parseInteger, parseLayers, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
 } from './values.js';
@@ -129,14 +131,27 @@ export function buildProgram(): Command {
       const log = logger(settings.json);
       // A bad --save path must fail now, before the data is read and the run is spent.
       if (settings.save !== undefined) await checkWriteTarget(settings.save);
-      const data = await loadData(dataFlags(o));
-      const backend = await backendFor(o.backend);
-      const result = await runTrain(settings, data, backend, log);
-      log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  test loss ${result.testLoss.toFixed(4)}  ` +
-        `(${result.epochs} epochs, ${result.stopReason}; training ${result.trainSeconds.toFixed(1)} s, total ${result.seconds.toFixed(1)} s)`);
-      if (result.saved) log(`saved model to ${result.saved}`);
-      if (result.plots) log(`wrote ${result.plots.join(', ')}`);
-      if (settings.json) process.stdout.write(JSON.stringify(result) + '\n');
+      const interrupts = watchInterrupts((signalName) => {
+        restoreTerminal();
+        process.stderr.write(`\nsimdnet: ${signalName}: stopping after this batch${settings.save !== undefined ? ` and saving to ${settings.save}` : ''} (again to quit at once)\n`);
+      });
+      try {
+        const data = await loadData(dataFlags(o));
+        const backend = await backendFor(o.backend);
+        const result = await runTrain(settings, data, backend, log, interrupts.signal);
+        if (result.stopReason === 'aborted') {
+          log(`interrupted after ${result.epochs} epochs (training ${result.trainSeconds.toFixed(1)} s)`);
+        } else {
+          log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  test loss ${result.testLoss.toFixed(4)}  ` +
+            `(${result.epochs} epochs, ${result.stopReason}; training ${result.trainSeconds.toFixed(1)} s, total ${result.seconds.toFixed(1)} s)`);
+        }
+        if (result.saved) log(`saved model to ${result.saved}`);
+        if (result.plots) log(`wrote ${result.plots.join(', ')}`);
+        if (settings.json) process.stdout.write(JSON.stringify(result) + '\n');
+        if (interrupts.received !== null) throw new Interrupted(interrupts.received);
+      } finally {
+        interrupts.dispose();
+      }
     });
 
   dataOptions(program.command('evaluate').description('evaluate a saved model on the test split of a data set').argument('<model>', 'a file written by train --save'))
@@ -225,6 +240,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander has printed its message (and help after errors); --help and --version exit 0.
       return err.exitCode === 0 ? 0 : 2;
     }
+    // The run was wound down and said so; only the exit code is left to give.
+    if (err instanceof Interrupted) return err.exitCode;
     if (err instanceof UsageError) {
       process.stderr.write(`simdnet: ${err.message}\n(add --help for usage)\n`);
       return 2;
