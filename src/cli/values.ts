@@ -35,6 +35,8 @@ export function parseInteger(flag: string, value: string, min = 0, max = Number.
 export const MAX_SEED = 2 ** 32 - 1;
 /** Widest hidden layer the CLI accepts: wider ones cannot fit wasm32's memory beside any real input. */
 export const MAX_WIDTH = 2 ** 20;
+/** Largest toy-set noise: the points lie within ±2, so more is only a way to overflow float32. */
+export const MAX_NOISE = 1000;
 /** Most points a toy set may have (each is 2 floats and a label; past this it is a typo, not a demo). */
 export const MAX_SAMPLES = 10_000_000;
 

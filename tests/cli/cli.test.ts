@@ -185,6 +185,7 @@ describe('simdnet refuses bad input before it costs a run', () => {
       [['--samples', '1000000000000'], /--samples "1000000000000": expected an integer from 4 to/],
       [['--layers', '99999999999'], /--layers "99999999999": expected comma-separated widths from 1 to/],
       [['--classes', '1'], /--classes "1": expected an integer from 2 to/],
+      [['--noise', '1e300'], /--noise "1e300": expected a number in \[0, 1000\]/],
     ];
     for (const [flags, message] of cases) {
       const r = await run('train', '--toy', 'xor', '--epochs', '1', '--backend', 'js', ...flags);
@@ -215,6 +216,12 @@ describe('simdnet refuses bad input before it costs a run', () => {
     expect(t.code, t.stderr).toBe(0);
     const csv2 = join(dir, 'two.csv');
     writeFileSync(csv2, '0,1,0\n1,0,1\n');
+    // predict ignores labels: a label past the CSV default limit does not matter there.
+    const csv4big = join(dir, 'four-big-labels.csv');
+    writeFileSync(csv4big, '1,2,3,4,5000\n');
+    const ok = await run('predict', model, '--csv', csv4big, '--backend', 'js');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).toMatch(/^\d+$/);
     const p = await run('predict', model, '--csv', csv2, '--backend', 'js');
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/four\.simdnet takes 4 features per row, but .*two\.csv has 2/);
