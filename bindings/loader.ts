@@ -32,7 +32,9 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Reads an AssemblyScript string (UTF-16, byte length stored just before it) for abort messages. */
-function readString(memory: WebAssembly.Memory, ptr: number): string {
+function readString(memory: WebAssembly.Memory, pointer: number): string {
+  // i32 arguments arrive signed: an address past 2 GiB would be negative.
+  const ptr = pointer >>> 0;
   if (ptr === 0) return '';
   const byteLength = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, byteLength >>> 1));

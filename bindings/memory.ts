@@ -13,9 +13,22 @@ import { checkLength, checkView } from './buffer-checks.js';
 
 /** A block returned by alloc(); views share its `freed` flag so a view of a freed block is dead too. */
 interface Block {
+  /** Unsigned: wasm32 addresses go up to 4 GiB, and alloc's i32 result is negative past 2 GiB. */
   readonly ptr: number;
+  readonly bytes: number;
   freed: boolean;
 }
+
+/** wasm32 addresses 4 GiB (65 536 pages of 64 KiB); the module declares no lower maximum. */
+export const WASM_MAX_BYTES = 2 ** 32;
+/**
+ * The largest single block: AssemblyScript's TLSF allocator refuses blocks of 1 GiB or more (its
+ * BLOCK_MAXSIZE, 2^30 minus a 4-byte header, with a trap); one 64 KiB page less keeps clear of the
+ * rounding it does near that size.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 30 - 2 ** 16;
+
+const MiB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 abstract class WasmBuffer<T extends Float32Array | Int32Array> {
   readonly backend = 'wasm' as const;
@@ -67,28 +80,43 @@ export class WasmI32Buffer extends WasmBuffer<Int32Array> implements I32Buffer {
 
 export class WasmAllocator implements Allocator {
   private readonly live = new Set<Block>();
+  /** Bytes in live blocks (what the messages of a failed allocation report). */
+  private inUse = 0;
 
   constructor(private readonly wasm: WasmExports) {}
 
-  private allocBlock(length: number): Block {
+  private allocBlock(what: string, length: number): Block {
     // Round up to whole 16-byte vectors, so f32x4 kernels may load a full vector at a row's end.
     const bytes = Math.ceil(length / 4) * 16;
-    let ptr: number;
+    const refuse = (why: string, cause?: unknown): never => {
+      throw new RangeError(
+        `simdnet: out of wasm memory: ${what}(${length}) asks for ${bytes} bytes (${MiB(bytes)}); ${why}. ` +
+          `In use: ${this.inUse} bytes (${MiB(this.inUse)}) in ${this.live.size} buffers, linear memory ${MiB(this.memoryBytes)}, ` +
+          `limit ${MiB(WASM_MAX_BYTES)} (wasm32; the engine may allow less)`,
+        cause === undefined ? undefined : { cause },
+      );
+    };
+    if (bytes > MAX_BLOCK_BYTES) refuse(`one wasm buffer holds at most ${MAX_BLOCK_BYTES} bytes (${MiB(MAX_BLOCK_BYTES)})`);
+    if (this.inUse + bytes > WASM_MAX_BYTES) refuse('that is more than the limit with what is in use');
+    let ptr = 0;
     try {
-      ptr = this.wasm.alloc(bytes);
+      // The allocator's i32 result is negative for addresses past 2 GiB: read it as unsigned.
+      ptr = this.wasm.alloc(bytes) >>> 0;
     } catch (cause) {
-      throw new RangeError(`simdnet: out of wasm memory allocating ${bytes} bytes (${this.wasm.memory.buffer.byteLength} in use)`, { cause });
+      // TLSF traps (unreachable) when memory.grow fails: the engine has no more memory to give.
+      refuse('the engine could not grow wasm memory that far', cause);
     }
     // TLSF hands out stale memory; f32(n) promises zeros.
     new Uint8Array(this.wasm.memory.buffer, ptr, bytes).fill(0);
-    const block: Block = { ptr, freed: false };
+    const block: Block = { ptr: ptr, bytes, freed: false };
     this.live.add(block);
+    this.inUse += bytes;
     return block;
   }
 
   f32(lengthOrValues: number | ArrayLike<number>): F32Buffer {
     const length = checkLength('f32', lengthOrValues);
-    const block = this.allocBlock(length);
+    const block = this.allocBlock('f32', length);
     const buffer = new WasmF32Buffer(this.wasm.memory, block, block.ptr, length);
     if (typeof lengthOrValues !== 'number') buffer.data.set(lengthOrValues);
     return buffer;
@@ -96,7 +124,7 @@ export class WasmAllocator implements Allocator {
 
   i32(lengthOrValues: number | ArrayLike<number>): I32Buffer {
     const length = checkLength('i32', lengthOrValues);
-    const block = this.allocBlock(length);
+    const block = this.allocBlock('i32', length);
     const buffer = new WasmI32Buffer(this.wasm.memory, block, block.ptr, length);
     if (typeof lengthOrValues !== 'number') buffer.data.set(lengthOrValues);
     return buffer;
@@ -111,6 +139,7 @@ export class WasmAllocator implements Allocator {
     if (buffer.ptr !== block.ptr) throw new Error('simdnet: free(buffer): a view cannot be freed; free the buffer it was made from');
     block.freed = true;
     this.live.delete(block);
+    this.inUse -= block.bytes;
     this.wasm.free(block.ptr);
   }
 

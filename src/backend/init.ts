@@ -31,7 +31,19 @@ interface ResolvedInitOptions {
   warmup: boolean;
 }
 
+const INIT_OPTIONS: readonly string[] = ['backend', 'warmup'];
+
 function resolveInitOptions(options: InitOptions = {}): ResolvedInitOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`simdnet init: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  // A typo ({ thread: 2 }, { backnd: 'js' }) must not run silently with the defaults.
+  for (const key of Object.keys(options)) {
+    if (!INIT_OPTIONS.includes(key)) throw new RangeError(`simdnet init: unknown option '${key}'; known options: ${INIT_OPTIONS.join(', ')}`);
+  }
+  if (options.warmup !== undefined && typeof options.warmup !== 'boolean') {
+    throw new TypeError(`simdnet init: warmup must be true or false, got ${typeof options.warmup}`);
+  }
   const backend = options.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'js' && backend !== 'auto') {
     throw new RangeError(`simdnet init: backend must be 'wasm', 'js' or 'auto', got ${String(backend)}`);

@@ -23,6 +23,8 @@ export interface DataFlags {
   testFraction?: number;
   /** Use only the first N training rows (quick runs). */
   limit?: number;
+  /** The class count of a CSV with integer labels (CsvOptions.classes). */
+  classes?: number;
   seed: number;
 }
 
@@ -67,7 +69,7 @@ export async function loadData(flags: DataFlags): Promise<LoadedData> {
       break;
     }
     case 'csv': {
-      const all = await loadCsv(source.arg);
+      const all = await loadCsv(source.arg, flags.classes === undefined ? {} : { classes: flags.classes });
       const split = trainValTestSplit(all, { val: 0, test: flags.testFraction ?? 0.2, seed: flags.seed });
       // Standardise with the training split's statistics only, so nothing of the test set leaks in.
       const { train, others } = standardize(split.train, split.test);

@@ -1,6 +1,7 @@
 /**
  * The `simdnet` command line: train, evaluate, predict, tune, bench.
- * Exit codes: 0 success, 1 failure while running (bad file, diverged training), 2 usage error.
+ * Exit codes: 0 success, 1 failure while running (bad file, diverged training), 2 usage error,
+ * 130 / 143 after SIGINT / SIGTERM (train saves what it has first; see interrupt.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { spawnSync } from 'node:child_process';
@@ -10,13 +11,16 @@ import { ACTIVATIONS, type ActivationName } from '../backend/contract.js';
 import { activationParams } from '../backend/activations.js';
 import { init, type ReadyBackend } from '../backend/init.js';
 import { loadModel } from '../model/serialize.js';
+import { checkWriteTarget } from '../atomic-write.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { loadCsv, loadMnistDir } from '../data/node.js';
+import { CSV_MAX_CLASSES } from '../data/csv.js';
 import { loadData, type DataFlags } from './data-source.js';
 import { runTrain, type TrainSettings } from './train.js';
 import { runTune } from './tune.js';
+import { Interrupted, restoreTerminal, watchInterrupts } from './interrupt.js';
 import {
-  UsageError, parseBatch, parseChoice, parseInteger, parseLayers, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
+  MAX_NOISE, MAX_SAMPLES, MAX_SEED, UsageError, parseBatch, parseChoice, parseInteger, parseLayers, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
 } from './values.js';
 
 /** The default run: reaches ≥ 98% test accuracy on MNIST on a 2-core machine in well under a minute. */
@@ -41,10 +45,11 @@ function dataOptions(cmd: Command): Command {
     .option('--cifar <dir>', 'a directory with the CIFAR-10 binary batches')
     .option('--csv <file>', 'a CSV of numbers whose last column is the label')
     .option('--toy <name>', 'a 2-D toy set: xor, blobs, circles, spirals, moons')
-    .option('--samples <n>', 'points in a toy set', (v) => parseInteger('--samples', v, 4))
-    .option('--noise <x>', 'noise of a toy set', (v) => parseNumber('--noise', v, 0))
+    .option('--samples <n>', 'points in a toy set', (v) => parseInteger('--samples', v, 4, MAX_SAMPLES))
+    .option('--noise <x>', 'noise of a toy set', (v) => parseNumber('--noise', v, 0, MAX_NOISE))
     .option('--limit <n>', 'use only the first N training rows', (v) => parseInteger('--limit', v, 1))
-    .option('--seed <n>', 'seed for initialisation, shuffling, dropout and splits', (v) => parseInteger('--seed', v, 0), Number(DEFAULTS.seed))
+    .option('--seed <n>', 'seed for initialisation, shuffling, dropout and splits', (v) => parseInteger('--seed', v, 0, MAX_SEED), Number(DEFAULTS.seed))
+    .option('--classes <n>', 'the number of classes of a CSV with integer labels (needed past 1000 classes)', (v) => parseInteger('--classes', v, 2, CSV_MAX_CLASSES))
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['wasm', 'js']).default(DEFAULTS.backend));
 }
 
@@ -53,12 +58,13 @@ function dataFlags(o: Record<string, unknown>): DataFlags {
     data: o.data as string | undefined, idx: o.idx as string | undefined, cifar: o.cifar as string | undefined,
     csv: o.csv as string | undefined, toy: o.toy as string | undefined, samples: o.samples as number | undefined,
     noise: o.noise as number | undefined, limit: o.limit as number | undefined, seed: o.seed as number,
+    classes: o.classes as number | undefined,
   };
 }
 
 function trainSettings(o: Record<string, string | boolean | undefined>): TrainSettings {
   const str = (k: keyof typeof DEFAULTS | string): string => String(o[k] ?? DEFAULTS[k as keyof typeof DEFAULTS]);
-  return {
+  const settings: TrainSettings = {
     layers: parseLayers('--layers', str('layers')),
     activation: parseChoice('--activation', str('activation'), ACTIVATIONS) as ActivationName,
     slope: o.slope === undefined ? undefined : parseNumber('--slope', String(o.slope)),
@@ -77,11 +83,21 @@ function trainSettings(o: Record<string, string | boolean | undefined>): TrainSe
     plot: o.plot as string | undefined,
     json: o.json === true,
   };
+  // Refused here, before any data is loaded, not after the model is built.
+  if (settings.patience > 0 && settings.val === 0) throw new UsageError(`--patience ${settings.patience} needs a validation split to watch: give --val > 0`);
+  return settings;
 }
 
 /** Human-readable lines go to stdout, or to stderr with --json so stdout holds only the JSON. */
 function logger(json: boolean): (line: string) => void {
   return json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n');
+}
+
+/** A usage error (exit 2) when the data's rows are not as wide as the model's input. */
+function checkWidth(modelFile: string, inputSize: number, features: number, dataName: string): void {
+  if (features !== inputSize) {
+    throw new UsageError(`${modelFile} takes ${inputSize} features per row, but ${dataName} has ${features}: give data laid out like the training data`);
+  }
 }
 
 async function backendFor(name: unknown): Promise<ReadyBackend> {
@@ -114,14 +130,29 @@ export function buildProgram(): Command {
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const settings = trainSettings(o);
       const log = logger(settings.json);
-      const data = await loadData(dataFlags(o));
-      const backend = await backendFor(o.backend);
-      const result = await runTrain(settings, data, backend, log);
-      log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  test loss ${result.testLoss.toFixed(4)}  ` +
-        `(${result.epochs} epochs, ${result.stopReason}; training ${result.trainSeconds.toFixed(1)} s, total ${result.seconds.toFixed(1)} s)`);
-      if (result.saved) log(`saved model to ${result.saved}`);
-      if (result.plots) log(`wrote ${result.plots.join(', ')}`);
-      if (settings.json) process.stdout.write(JSON.stringify(result) + '\n');
+      // A bad --save path must fail now, before the data is read and the run is spent.
+      if (settings.save !== undefined) await checkWriteTarget(settings.save);
+      const interrupts = watchInterrupts((signalName) => {
+        restoreTerminal();
+        process.stderr.write(`\nsimdnet: ${signalName}: stopping after this batch${settings.save !== undefined ? ` and saving to ${settings.save}` : ''} (again to quit at once)\n`);
+      });
+      try {
+        const data = await loadData(dataFlags(o));
+        const backend = await backendFor(o.backend);
+        const result = await runTrain(settings, data, backend, log, interrupts.signal);
+        if (result.stopReason === 'aborted') {
+          log(`interrupted after ${result.epochs} epochs (training ${result.trainSeconds.toFixed(1)} s)`);
+        } else {
+          log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  test loss ${result.testLoss.toFixed(4)}  ` +
+            `(${result.epochs} epochs, ${result.stopReason}; training ${result.trainSeconds.toFixed(1)} s, total ${result.seconds.toFixed(1)} s)`);
+        }
+        if (result.saved) log(`saved model to ${result.saved}`);
+        if (result.plots) log(`wrote ${result.plots.join(', ')}`);
+        if (settings.json) process.stdout.write(JSON.stringify(result) + '\n');
+        if (interrupts.received !== null) throw new Interrupted(interrupts.received);
+      } finally {
+        interrupts.dispose();
+      }
     });
 
   dataOptions(program.command('evaluate').description('evaluate a saved model on the test split of a data set').argument('<model>', 'a file written by train --save'))
@@ -131,6 +162,7 @@ export function buildProgram(): Command {
       const model = await loadModel(file, { backend });
       try {
         const { test, name } = await loadData(dataFlags(o));
+        checkWidth(file, model.inputSize, test.features, name);
         const e = model.evaluate(test.x, test.y);
         const result = { model: file, data: name, rows: test.n, ...e, confusionMatrix: model.confusionMatrix(test.x, test.y) };
         if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
@@ -155,9 +187,10 @@ export function buildProgram(): Command {
       const backend = await backendFor(o.backend);
       const model = await loadModel(file, { backend });
       try {
-        const x = o.idx !== undefined
-          ? (await loadMnistDir(o.idx as string)).test.x
-          : (await loadCsv(o.csv as string)).x;
+        // predict ignores the labels, so any integer label count is fine here.
+        const data = o.idx !== undefined ? (await loadMnistDir(o.idx as string)).test : await loadCsv(o.csv as string, { classes: CSV_MAX_CLASSES });
+        checkWidth(file, model.inputSize, data.features, String(o.idx ?? o.csv));
+        const x = data.x;
         if (o.probabilities) {
           const p = model.predict(x);
           const k = model.outputSize;
@@ -209,6 +242,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander has printed its message (and help after errors); --help and --version exit 0.
       return err.exitCode === 0 ? 0 : 2;
     }
+    // The run was wound down and said so; only the exit code is left to give.
+    if (err instanceof Interrupted) return err.exitCode;
     if (err instanceof UsageError) {
       process.stderr.write(`simdnet: ${err.message}\n(add --help for usage)\n`);
       return 2;

@@ -137,7 +137,13 @@ function progressCallback(epochs: number, rowsPerEpoch: number, out: NodeJS.Writ
   };
 }
 
-export async function runTrain(s: TrainSettings, data: LoadedData, backend: ReadyBackend, log: (line: string) => void): Promise<TrainResult> {
+/**
+ * Trains, evaluates, saves and draws. When `signal` aborts, fit stops after the current batch and the
+ * model is still saved (the test set is then not evaluated: testAccuracy and testLoss are NaN).
+ */
+export async function runTrain(
+  s: TrainSettings, data: LoadedData, backend: ReadyBackend, log: (line: string) => void, signal?: AbortSignal,
+): Promise<TrainResult> {
   const t0 = performance.now();
   const { train, test } = data;
   const model = buildModel(s, train.features, train.classes, backend);
@@ -159,20 +165,22 @@ export async function runTrain(s: TrainSettings, data: LoadedData, backend: Read
     }
     const tFit = performance.now();
     const history: History = await model.fit(train.x, train.y, {
-      epochs: s.epochs, batchSize: s.batch, shuffle: true, seed: s.seed, validationSplit: s.val, callbacks,
+      epochs: s.epochs, batchSize: s.batch, shuffle: true, seed: s.seed, validationSplit: s.val, callbacks, signal,
     });
+    const aborted = history.stopReason === 'aborted';
     const trainSeconds = (performance.now() - tFit) / 1000;
-    const evaluation = model.evaluate(test.x, test.y);
+    const evaluation = aborted ? { accuracy: NaN, loss: NaN } : model.evaluate(test.x, test.y);
     const result: TrainResult = {
       data: data.name, backend: backend.name, network, parameters: model.parameterCount,
       epochs: history.epochs, stopReason: history.stopReason, seconds: 0, trainSeconds,
       testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, history: history.history,
     };
-    if (s.save !== undefined) {
+    // Stopped before its first batch (a signal while the data loaded): nothing worth saving.
+    if (s.save !== undefined && !(aborted && model.batchesTrained === 0)) {
       await model.save(s.save);
       result.saved = s.save;
     }
-    if (s.plot !== undefined) result.plots = await drawPlots(s.plot, model, data, history, s);
+    if (s.plot !== undefined && !aborted) result.plots = await drawPlots(s.plot, model, data, history, s);
     result.seconds = (performance.now() - t0) / 1000;
     return result;
   } finally {

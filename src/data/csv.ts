@@ -26,9 +26,23 @@ export interface CsvOptions {
    * @default the sorted distinct labels (unless all labels are non-negative integers)
    */
   labelNames?: readonly string[];
+  /**
+   * The number of classes when the labels are integer class ids: every label must then be below it.
+   * Without it, integer labels must be below CSV_LABEL_LIMIT, so that one stray label (1000000) does
+   * not silently build a million-class model. Ignored when labels are names (labelNames).
+   * @default the largest label + 1, at most CSV_LABEL_LIMIT
+   */
+  classes?: number;
   /** The file name used in error messages. @default 'CSV' */
   name?: string;
 }
+
+/** Integer labels at or above this need an explicit `classes` (CLI: --classes N). */
+export const CSV_LABEL_LIMIT = 1000;
+/** The most classes `classes` may ask for (2^24: class ids must stay exact in a float32 too). */
+export const CSV_MAX_CLASSES = 2 ** 24;
+/** The largest finite float32: a cell past it would become ±Infinity in the Float32Array. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Splits one line on `delim`, honouring double quotes ("a,b" is one cell, "" inside is a quote). */
 function splitQuoted(line: string, delim: string, fail: (what: string) => never): string[] {
@@ -61,14 +75,26 @@ function toNumber(cell: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+/** Why a cell cannot be a feature (float32) value, or null when it can. */
+function cellProblem(cell: string, v: number): string | null {
+  const shown = JSON.stringify(cell.trim().slice(0, 40));
+  if (Number.isNaN(v)) return `${shown} is not a number`;
+  if (Math.abs(v) > FLOAT32_MAX) return `${shown} is outside the float32 range (±3.4e38)`;
+  return null;
+}
+
 /**
  * Parses CSV text into a Dataset (features = all columns but the label column). Blank lines are
  * skipped; cells are trimmed. Errors name the file (options.name), the line and the column: empty
  * file, no data rows, a row with a different number of cells than the first, a feature cell that is
- * not a number, an unknown label column.
+ * not a number or past the float32 range, an unknown label column, an integer label past the class
+ * limit (see CsvOptions.classes).
  */
 export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
-  const { labelColumn = -1, header = 'auto', delimiter = ',', name = 'CSV' } = options;
+  const { labelColumn = -1, header = 'auto', delimiter = ',', name = 'CSV', classes: givenClasses } = options;
+  if (givenClasses !== undefined && !(Number.isInteger(givenClasses) && givenClasses >= 1 && givenClasses <= CSV_MAX_CLASSES)) {
+    throw new RangeError(`simdnet parseCsv: classes must be an integer from 1 to ${CSV_MAX_CLASSES}, got ${String(givenClasses)}`);
+  }
   if (typeof delimiter !== 'string' || delimiter.length === 0 || /["\r\n]/.test(delimiter)) {
     throw new RangeError(`simdnet parseCsv: delimiter must be a non-empty string without quotes or newlines, got ${JSON.stringify(delimiter)}`);
   }
@@ -118,7 +144,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     for (let j = 0; j < cols; j++) {
       if (j === labelIndex) continue;
       const v = toNumber(cells[j]);
-      if (Number.isNaN(v)) fail(`line ${line}, ${describe(j)}: ${JSON.stringify(cells[j].trim())} is not a number`);
+      const problem = cellProblem(cells[j], v);
+      if (problem !== null) fail(`line ${line}, ${describe(j)}: ${problem}`);
       x[f++] = v;
     }
     const label = cells[labelIndex].trim();
@@ -130,11 +157,20 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   let labelNames: readonly string[] | undefined = options.labelNames;
   let classes: number;
   if (labelNames === undefined && rawLabels.every((l) => /^\d+$/.test(l))) {
-    // Integer labels are class ids already (classes = largest + 1).
-    classes = 0;
+    // Integer labels are class ids already (classes = largest + 1, or the given count).
+    const limit = givenClasses ?? CSV_LABEL_LIMIT;
+    classes = givenClasses ?? 0;
     for (let i = 0; i < n; i++) {
-      y[i] = Number(rawLabels[i]);
-      classes = Math.max(classes, y[i] + 1);
+      // Compared as a number before the Int32Array store, which would wrap 4294967297 to 1.
+      const c = Number(rawLabels[i]);
+      if (c >= limit) {
+        const label = rawLabels[i].length > 20 ? `${rawLabels[i].slice(0, 20)}…` : rawLabels[i];
+        fail(`line ${data[i].line}, ${describe(labelIndex)}: label ${label} ` + (givenClasses === undefined
+          ? `is not below ${CSV_LABEL_LIMIT}, the most classes read without being told: pass classes (CLI: --classes N) if there really are that many`
+          : `is not below the given classes = ${givenClasses}`));
+      }
+      y[i] = c;
+      classes = Math.max(classes, c + 1);
     }
   } else {
     labelNames ??= [...new Set(rawLabels)].sort();

@@ -68,6 +68,24 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   return { dims, data: bytes.subarray(headerBytes) };
 }
 
+/**
+ * The whole size in bytes of the IDX file whose first bytes are `head`, from its header (4 + 4·d +
+ * the product of the dims): null when `head` is too short to tell, undefined when it is no IDX header
+ * of unsigned bytes (parseIdx then says what is wrong). For GunzipOptions.sizeFromHeader, so a
+ * decompression stops as soon as it passes what the header promises.
+ */
+export function idxFileBytes(head: Uint8Array): number | null | undefined {
+  if (head.length < 4) return null;
+  if (head[0] !== 0 || head[1] !== 0 || head[2] !== IDX_UBYTE || head[3] === 0) return undefined;
+  const d = head[3];
+  const headerBytes = 4 + 4 * d;
+  if (head.length < headerBytes) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let size = 1;
+  for (let i = 0; i < d; i++) size *= view.getUint32(4 + 4 * i, false);
+  return headerBytes + size;
+}
+
 /** Writes an IDX file of unsigned bytes (the inverse of parseIdx), e.g. to save a subset of MNIST. */
 export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
   if (dims.length < 1 || dims.length > 255) throw new RangeError(`simdnet encodeIdx: dims must have 1..255 sizes, got ${dims.length}`);

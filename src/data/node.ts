@@ -4,15 +4,15 @@
  * bundles simdnet never sees node:fs or node:zlib. In browsers, fetch the bytes and call the parsers
  * (parseMnist, parseCifarBatch, parseCsv) after maybeGunzip.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { isGzip, MAX_DATA_BYTES } from './bytes.js';
+import { createGunzip } from 'node:zlib';
+import { BoundedOutput, DEFAULT_FILE_LIMIT, isGzip, MAX_DATA_BYTES, type GunzipOptions } from './bytes.js';
 import { CIFAR10_FILES, CIFAR10_LABEL_NAMES, parseCifarBatches, parseCifarLabelNames } from './cifar.js';
 import { parseCsv, type CsvOptions } from './csv.js';
-import { formatError, type Dataset, type TrainTest } from './dataset.js';
-import { parseIdx, type IdxArray } from './idx.js';
+import { DataFormatError, formatError, type Dataset, type TrainTest } from './dataset.js';
+import { idxFileBytes, parseIdx, type IdxArray } from './idx.js';
 import { MNIST_FILES, parseMnist } from './mnist.js';
 
 async function isFile(path: string): Promise<boolean> {
@@ -23,26 +23,50 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/**
- * Reads a file's bytes, decompressed when they start with the gzip magic (1f 8b), whatever the file
- * is called. Decompression is capped at MAX_DATA_BYTES; a corrupt or truncated gzip stream is a
- * DataFormatError naming the file.
- */
-export async function readDataFile(path: string): Promise<Uint8Array> {
-  const bytes = await readFile(path);
-  if (!isGzip(bytes)) return bytes;
+async function firstBytes(path: string, n: number): Promise<Uint8Array> {
+  const file = await open(path, 'r');
   try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_DATA_BYTES });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') formatError('readDataFile', path, `decompresses to more than ${MAX_DATA_BYTES} bytes (2 GiB): corrupt, or not a data file`);
-    formatError('readDataFile', path, `is not a valid gzip stream (truncated or corrupt): ${e instanceof Error ? e.message : String(e)}`);
+    const { buffer, bytesRead } = await file.read(new Uint8Array(n), 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
   }
 }
 
+/**
+ * Reads a file's bytes, decompressed when they start with the gzip magic (1f 8b), whatever the file
+ * is called. Decompression streams (node:zlib) and stops as soon as the output passes
+ * options.maxBytes (default MAX_DATA_BYTES, 2 GiB) or the size options.sizeFromHeader reads from its
+ * first bytes; an uncompressed file past maxBytes is refused before it is read. A corrupt or truncated
+ * gzip stream is a DataFormatError naming the file.
+ */
+export async function readDataFile(path: string, options: GunzipOptions = {}): Promise<Uint8Array> {
+  const out = new BoundedOutput('readDataFile', path, options);
+  const limit = options.maxBytes ?? MAX_DATA_BYTES;
+  // A plain file past the limit is refused before it is read; a gzip one is small on disk whatever it inflates to.
+  const size = (await stat(path)).size;
+  if (size > limit && !isGzip(await firstBytes(path, 2))) formatError('readDataFile', path, `has ${size} bytes, more than the limit of ${limit} (maxBytes)`);
+  const bytes = await readFile(path);
+  if (!isGzip(bytes)) return bytes;
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  gunzip.end(bytes);
+  try {
+    for await (const chunk of gunzip) out.push(chunk as Uint8Array);
+  } catch (e) {
+    if (e instanceof DataFormatError) throw e;
+    formatError('readDataFile', path, `is not a valid gzip stream (truncated or corrupt): ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    gunzip.destroy();
+  }
+  return out.result();
+}
+
+/** IDX files stop decompressing just past the size their header gives. */
+const IDX_READ: GunzipOptions = { sizeFromHeader: idxFileBytes };
+
 /** Reads and parses one IDX file (gzip or not). */
 export async function loadIdx(path: string): Promise<IdxArray> {
-  return parseIdx(await readDataFile(path), path);
+  return parseIdx(await readDataFile(path, IDX_READ), path);
 }
 
 /** The first of `names` that is a file in `dir`, or null. */
@@ -73,7 +97,7 @@ export async function loadMnistDir(dir: string): Promise<TrainTest> {
   if (missing.length > 0) {
     throw new Error(`simdnet loadMnistDir: ${dir} has no ${missing.join(', ')} (each may also end in .gz)`);
   }
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(paths.map((p) => readDataFile(p!)));
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(paths.map((p) => readDataFile(p!, IDX_READ)));
   const [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath] = paths as string[];
   return {
     train: parseMnist(trainImages, trainLabels, { images: trainImagesPath, labels: trainLabelsPath }),
@@ -111,6 +135,8 @@ export interface Cifar10Options {
    * Each batch is 10 000 images (123 MB as float32). @default 5 (all, 50 000 images)
    */
   batches?: number | readonly number[];
+  /** The most bytes one batch file may hold (decompressed). @default DEFAULT_FILE_LIMIT (256 MiB) */
+  maxBytes?: number;
 }
 
 /**
@@ -119,7 +145,7 @@ export interface Cifar10Options {
  * is there, else CIFAR10_LABEL_NAMES. x in [0, 1], HWC, shape [32, 32, 3] (see cifar.ts).
  */
 export async function loadCifar10(dir: string, options: Cifar10Options = {}): Promise<TrainTest> {
-  const { batches = 5 } = options;
+  const { batches = 5, maxBytes = DEFAULT_FILE_LIMIT } = options;
   const list = typeof batches === 'number' ? Array.from({ length: batches }, (_, i) => i + 1) : [...batches];
   if ((typeof batches === 'number' && !(Number.isInteger(batches) && batches >= 1 && batches <= 5)) || list.length === 0 || list.some((b) => !Number.isInteger(b) || b < 1 || b > 5) || new Set(list).size !== list.length) {
     throw new RangeError(`simdnet loadCifar10: batches must be a count 1..5 or a list of distinct batch numbers 1..5, got ${JSON.stringify(batches)}`);
@@ -134,13 +160,20 @@ export async function loadCifar10(dir: string, options: Cifar10Options = {}): Pr
   }
   const metaPath = join(root, CIFAR10_FILES.meta);
   const labelNames = (await isFile(metaPath)) ? parseCifarLabelNames(await readFile(metaPath, 'utf8'), metaPath) : CIFAR10_LABEL_NAMES;
-  const files = await Promise.all(paths.map(async (p) => ({ bytes: await readDataFile(p!), name: p! })));
+  const files = await Promise.all(paths.map(async (p) => ({ bytes: await readDataFile(p!, { maxBytes }), name: p! })));
   const testFile = files.pop()!;
   return { train: parseCifarBatches(files, { labelNames }), test: parseCifarBatches([testFile], { labelNames }) };
 }
 
+/** Options of loadCsv: parseCsv's, and the most bytes the file may hold (decompressed). */
+export interface LoadCsvOptions extends Omit<CsvOptions, 'name'> {
+  /** @default DEFAULT_FILE_LIMIT (256 MiB) */
+  maxBytes?: number;
+}
+
 /** Reads a CSV file (gzip or not, UTF-8) with parseCsv; errors name the file. */
-export async function loadCsv(path: string, options: Omit<CsvOptions, 'name'> = {}): Promise<Dataset> {
-  const text = new TextDecoder('utf-8').decode(await readDataFile(path));
-  return parseCsv(text, { ...options, name: path });
+export async function loadCsv(path: string, options: LoadCsvOptions = {}): Promise<Dataset> {
+  const { maxBytes = DEFAULT_FILE_LIMIT, ...csv } = options;
+  const text = new TextDecoder('utf-8').decode(await readDataFile(path, { maxBytes }));
+  return parseCsv(text, { ...csv, name: path });
 }

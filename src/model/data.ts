@@ -56,6 +56,13 @@ export function countRows(where: string, x: Features, inputSize: number): number
   return x.length;
 }
 
+/** A value's kind for an error message (its contents stay out: they are the user's data). */
+function cellType(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return `an array of ${v.length}`;
@@ -146,7 +153,13 @@ export class DataSet {
         const d = xb.data;
         for (let i = 0; i < n; i++) {
           const row = x[i];
-          for (let j = 0; j < inputSize; j++) d[i * inputSize + j] = row[j];
+          for (let j = 0; j < inputSize; j++) {
+            const v: unknown = row[j];
+            // A typed-array store would turn null, '', false, [] into 0 and '7' into 7 (and a BigInt throws):
+            // refuse any non-number, naming its type only, never the data.
+            if (typeof v !== 'number') fail(where, `x[${i}][${j}] is ${cellType(v)}, expected a number`);
+            d[i * inputSize + j] = v;
+          }
         }
       }
       const bad = backend.firstNonFinite(xb, n * inputSize);

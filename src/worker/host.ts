@@ -53,7 +53,16 @@ export interface WorkerTrainerOptions {
    * @default a module Worker on simdnet's worker.js (browsers), a worker_threads Worker on it (Node)
    */
   worker?: TrainingWorker;
+  /**
+   * How long to wait, in milliseconds, for the worker to load and report ready before train() fails
+   * (a worker script that never loads would otherwise hang it forever). Infinity waits forever.
+   * @default 60000 (room for a slow device compiling the wasm module)
+   */
+  startTimeout?: number;
 }
+
+/** WorkerTrainerOptions.startTimeout's default. */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 export interface WorkerTrainOptions extends WireFitOptions {
   /**
@@ -161,23 +170,46 @@ async function defaultWorker(): Promise<TrainingWorker> {
   throw new Error('simdnet WorkerTrainer: this JavaScript environment has no Worker; pass options.worker');
 }
 
-/** Waits for the worker's 'ready' and checks it speaks this version's protocol. */
-function connect(worker: TrainingWorker): Promise<Endpoint> {
+/** Waits (at most `timeout` ms) for the worker's 'ready' and checks it speaks this version's protocol. */
+function connect(worker: TrainingWorker, timeout: number): Promise<Endpoint> {
   const endpoint = new Endpoint(worker);
   return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = endpoint.subscribe({
       message(m) {
         if (m.type !== 'ready') return;
         unsubscribe();
+        clearTimeout(timer);
         if (m.protocol === PROTOCOL) resolve(endpoint);
         else reject(new Error(`the worker speaks '${m.protocol}', this simdnet '${PROTOCOL}' (its script imports another version of simdnet/worker)`));
       },
       failure(e) {
         unsubscribe();
+        clearTimeout(timer);
         reject(e);
       },
     });
+    if (Number.isFinite(timeout)) {
+      // Failing the endpoint also fails any later train() on this trainer at once.
+      timer = setTimeout(() => endpoint.fail(new Error(`the worker did not report ready within ${timeout} ms (its script did not load or does not import simdnet/worker; see startTimeout)`)), timeout);
+    }
   });
+}
+
+/**
+ * A TypeError when a typed array's buffer was detached, e.g. moved to a worker by an earlier
+ * trainInWorker: posting it would fail (or train on nothing).
+ */
+function checkNotDetached(name: string, value: unknown): void {
+  if (!ArrayBuffer.isView(value) || !(value.buffer instanceof ArrayBuffer)) return;
+  const buffer = value.buffer as ArrayBuffer & { detached?: boolean };
+  // `detached` is recent (Node 22, 2024 browsers); before it, a detached buffer is one of 0 bytes.
+  if (buffer.detached ?? (buffer.byteLength === 0 && value.byteLength === 0)) {
+    throw new TypeError(
+      `simdnet trainInWorker: ${name}'s buffer is detached: an earlier trainInWorker moved it to its worker. ` +
+        `Pass a copy (${name}.slice()) to each call, or transfer: false to copy instead of moving`,
+    );
+  }
 }
 
 /**
@@ -197,6 +229,7 @@ function isFunctionOrUndefined(value: unknown): boolean {
 /** A worker that trains models; several train() calls reuse it (one at a time). */
 export class WorkerTrainer {
   private readonly given: TrainingWorker | undefined;
+  private readonly startTimeout: number;
   /** Started by the first train(), after its arguments are checked: a refused call costs no worker. */
   private endpoint: Promise<Endpoint> | null = null;
   private busy = false;
@@ -210,10 +243,15 @@ export class WorkerTrainer {
       throw new TypeError(`simdnet WorkerTrainer: options.worker must be a Worker (web or worker_threads), got ${String(given)}`);
     }
     this.given = given;
+    const { startTimeout = DEFAULT_START_TIMEOUT_MS } = options;
+    if (typeof startTimeout !== 'number' || !(startTimeout > 0)) {
+      throw new RangeError(`simdnet WorkerTrainer: options.startTimeout must be a number of milliseconds > 0 (or Infinity), got ${String(startTimeout)}`);
+    }
+    this.startTimeout = startTimeout;
   }
 
   private connection(): Promise<Endpoint> {
-    this.endpoint ??= (this.given !== undefined ? Promise.resolve(this.given) : defaultWorker()).then(connect);
+    this.endpoint ??= (this.given !== undefined ? Promise.resolve(this.given) : defaultWorker()).then((w) => connect(w, this.startTimeout));
     return this.endpoint;
   }
 
@@ -242,11 +280,18 @@ export class WorkerTrainer {
       throw new TypeError(`simdnet trainInWorker: signal must be an AbortSignal, got ${String(signal)}`);
     }
 
+    checkNotDetached('x', x);
+    checkNotDetached('y', y);
+    const validation = fitOptions.validationData;
+    if (validation !== undefined && validation !== null && typeof validation === 'object') {
+      checkNotDetached('validationData.x', validation.x);
+      checkNotDetached('validationData.y', validation.y);
+    }
+
     const id = this.nextId++;
     const bytes = model.toBytes();
     const buffers = new Set<ArrayBuffer>([bytes.buffer as ArrayBuffer]);
     const move = <T>(value: T): T => (transfer ? transferable(value, buffers) : value);
-    const validation = fitOptions.validationData;
     const message: ToWorker = {
       type: 'train', id, backend: model.backend.name, model: bytes, x: move(x), y: move(y),
       options: validation ? { ...fitOptions, validationData: { x: move(validation.x), y: move(validation.y) } } : fitOptions,
@@ -299,7 +344,13 @@ export class WorkerTrainer {
         });
         onAbort = () => ep.post({ type: 'abort', id }, []);
         signal?.addEventListener('abort', onAbort);
-        ep.post(message, [...buffers]);
+        try {
+          ep.post(message, [...buffers]);
+        } catch (e) {
+          // A value that cannot be cloned (a structured-clone DataCloneError): say what, not the engine's words alone.
+          reject(new TypeError(`simdnet trainInWorker: x, y or the options could not be sent to the worker: ${(e as Error).message}`));
+          return;
+        }
         // After the train message, so the worker knows the id it aborts (fit() then stops before its first batch).
         if (signal?.aborted) onAbort();
       });
@@ -334,8 +385,8 @@ export class WorkerTrainer {
 export async function trainInWorker(
   model: Sequential, x: Features, y: Targets, options: WorkerTrainOptions & WorkerTrainerOptions = {},
 ): Promise<History> {
-  const { worker, ...trainOptions } = options ?? {};
-  const trainer = new WorkerTrainer({ worker });
+  const { worker, startTimeout, ...trainOptions } = options ?? {};
+  const trainer = new WorkerTrainer({ worker, startTimeout });
   try {
     return await trainer.train(model, x, y, trainOptions);
   } finally {

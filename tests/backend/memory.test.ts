@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { init, jsBackend } from '../../src/index.js';
 import { loadWasm } from '../../bindings/loader.js';
-import { WasmAllocator } from '../../bindings/memory.js';
+import { MAX_BLOCK_BYTES, WasmAllocator } from '../../bindings/memory.js';
+import type { WasmExports } from '../../bindings/exports.js';
 
 describe('wasm memory ownership', () => {
   it('keeps every view valid across memory.grow', async () => {
@@ -58,5 +59,61 @@ describe('wasm memory ownership', () => {
     const a = js.f32(4);
     expect(() => wasm.free(a)).toThrow(/wasm backend/);
     expect(() => wasm.sumSquares(a, 4)).toThrow(/x belongs to the 'js' backend, not 'wasm'/);
+  });
+});
+
+describe('wasm memory past 2 GiB and its limits', () => {
+  it('hands out addresses above 2^31 as unsigned, with working views and kernels, and frees them', async () => {
+    const wasm = await loadWasm();
+    const mem = new WasmAllocator(wasm);
+    // Three blocks of 700 MiB (the third straddles 2 GiB), then one that starts past 2 GiB, where
+    // alloc's i32 result is negative.
+    const big = (700 * 2 ** 20) / 4;
+    const length = (16 * 2 ** 20) / 4;
+    const blocks = [mem.f32(big), mem.f32(big), mem.f32(big)];
+    blocks.push(mem.f32(length));
+    try {
+      const straddling = blocks[2];
+      straddling.data[big - 1] = 3;
+      expect(straddling.data[big - 1]).toBe(3);
+      const top = blocks[3];
+      expect(top.ptr).toBeGreaterThan(2 ** 31);
+      expect(wasm.memory.buffer.byteLength).toBeGreaterThan(2 ** 31);
+      top.data[0] = 1.5;
+      top.data[length - 1] = -2;
+      expect([top.data[0], top.data[length - 1]]).toEqual([1.5, -2]);
+      const tail = top.view(length - 4, 4);
+      expect(tail.ptr).toBe(top.ptr + (length - 4) * 4);
+      tail.data.set([1, 2, 3, 4]);
+      // A kernel given the high address (it crosses as a negative i32) reads the same memory.
+      expect(wasm.sumSquares(tail.ptr, 4)).toBe(30);
+    } finally {
+      for (const b of blocks) mem.free(b);
+    }
+    expect(mem.liveBuffers).toBe(0);
+  });
+
+  it('refuses a block past the allocator limit, saying what was asked, what is in use and the limit', async () => {
+    const wasm = await loadWasm();
+    const mem = new WasmAllocator(wasm);
+    const kept = mem.f32(1000);
+    const before = wasm.memory.buffer.byteLength;
+    expect(() => mem.f32(MAX_BLOCK_BYTES / 4 + 1)).toThrow(
+      new RegExp(`^simdnet: out of wasm memory: f32\\(${MAX_BLOCK_BYTES / 4 + 1}\\) asks for \\d+ bytes .*at most ${MAX_BLOCK_BYTES} bytes.*In use: 4000 bytes \\(0\\.0 MiB\\) in 1 buffers.*limit 4096\\.0 MiB`),
+    );
+    expect(wasm.memory.buffer.byteLength).toBe(before);
+    mem.free(kept);
+  });
+
+  it('turns the allocator trap of a refused memory.grow into the same clear error', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const fake = { memory, alloc: () => { throw new WebAssembly.RuntimeError('unreachable'); }, free: () => undefined };
+    const mem = new WasmAllocator(fake as unknown as WasmExports);
+    expect(() => mem.i32(2 ** 20)).toThrow(/^simdnet: out of wasm memory: i32\(1048576\) asks for 4194304 bytes \(4\.0 MiB\); the engine could not grow wasm memory that far\. In use: 0 bytes/);
+    try {
+      mem.i32(10);
+    } catch (e) {
+      expect((e as Error).cause).toBeInstanceOf(WebAssembly.RuntimeError);
+    }
   });
 });

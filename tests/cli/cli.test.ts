@@ -37,7 +37,7 @@ describe('CLI option values', () => {
   });
 
   it('names the flag and what was expected', () => {
-    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": expected comma-separated positive widths/);
+    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": expected comma-separated widths from 1 to/);
     expect(() => parseBatch('--batch', '0')).toThrow(/--batch "0": expected an integer ≥ 1/);
     expect(() => parseSchedule('--schedule', 'exp:2')).toThrow(/--schedule "exp:2": expected exp:RATE with RATE in \(0, 1\]/);
     expect(() => parseSchedule('--schedule', 'step:0.5/x')).toThrow(/--schedule "step:0.5\/x": expected step:FACTOR\/EVERY/);
@@ -174,5 +174,60 @@ describe('simdnet train on image files', () => {
     const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(result.data).toMatch(/CIFAR-10/);
     expect(result.testAccuracy).toBeGreaterThan(0.9);
+  });
+});
+
+describe('simdnet refuses bad input before it costs a run', () => {
+  it('exits 2 on numeric flags out of range: seed past uint32, patience without a validation split, absurd sizes', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--seed', '5000000000'], /--seed "5000000000": expected an integer from 0 to 4294967295/],
+      [['--patience', '2', '--val', '0'], /--patience 2 needs a validation split to watch: give --val > 0/],
+      [['--samples', '1000000000000'], /--samples "1000000000000": expected an integer from 4 to/],
+      [['--layers', '99999999999'], /--layers "99999999999": expected comma-separated widths from 1 to/],
+      [['--classes', '1'], /--classes "1": expected an integer from 2 to/],
+      [['--noise', '1e300'], /--noise "1e300": expected a number in \[0, 1000\]/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await run('train', '--toy', 'xor', '--epochs', '1', '--backend', 'js', ...flags);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('takes --classes for a CSV whose integer labels go past the default limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+    const csv = join(dir, 'wide.csv');
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 === 0 ? 0 : 1200}`);
+    writeFileSync(csv, rows.join('\n') + '\n');
+    const refused = await run('train', '--csv', csv, '--epochs', '1', '--layers', 'none', '--val', '0', '--backend', 'js');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/wide\.csv: line 2, column 3: label 1200 is not below 1000/);
+    const ok = await run('train', '--csv', csv, '--classes', '1201', '--epochs', '1', '--layers', 'none', '--val', '0', '--backend', 'js', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').pop()!).network).toBe('2-1201');
+  });
+
+  it('predict and evaluate exit 2 when the data is not as wide as the model input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+    const model = join(dir, 'four.simdnet');
+    const csv4 = join(dir, 'four.csv');
+    writeFileSync(csv4, Array.from({ length: 30 }, (_, i) => `${i % 3},${i % 5},${i % 7},${i % 2},${i % 2}`).join('\n') + '\n');
+    const t = await run('train', '--csv', csv4, '--epochs', '1', '--layers', '4', '--val', '0', '--save', model, '--backend', 'js');
+    expect(t.code, t.stderr).toBe(0);
+    const csv2 = join(dir, 'two.csv');
+    writeFileSync(csv2, '0,1,0\n1,0,1\n');
+    // predict ignores labels: a label past the CSV default limit does not matter there.
+    const csv4big = join(dir, 'four-big-labels.csv');
+    writeFileSync(csv4big, '1,2,3,4,5000\n');
+    const ok = await run('predict', model, '--csv', csv4big, '--backend', 'js');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).toMatch(/^\d+$/);
+    const p = await run('predict', model, '--csv', csv2, '--backend', 'js');
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/four\.simdnet takes 4 features per row, but .*two\.csv has 2/);
+    expect(p.stdout).toBe('');
+    const e = await run('evaluate', model, '--csv', csv2, '--backend', 'js');
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/four\.simdnet takes 4 features per row, but CSV .*two\.csv has 2/);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFormatError, parseCsv } from '../../src/data/index.js';
+import { CSV_LABEL_LIMIT, DataFormatError, parseCsv } from '../../src/data/index.js';
 import { loadCsv } from '../../src/data/node.js';
 
 const dirs: string[] = [];
@@ -86,5 +86,27 @@ describe('loadCsv', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'a,b,c\n1,2,x\n3,y\n');
     await expect(loadCsv(bad)).rejects.toThrow(`simdnet parseCsv: ${bad}: line 3 has 2 cells, expected 3 like line 1`);
+  });
+});
+
+describe('parseCsv refuses labels and cells that would not survive as class ids or float32', () => {
+  it('refuses integer labels past the limit, naming file, line and column, unless classes is given', () => {
+    for (const label of ['4294967297', '2147483648', '1000000', String(CSV_LABEL_LIMIT)]) {
+      const text = `a,b,label\n1,2,0\n3,4,${label}\n`;
+      expect(() => parseCsv(text, { name: 'big.csv' })).toThrow(
+        new RegExp(`^simdnet parseCsv: big\\.csv: line 3, column 3 \\("label"\\): label ${label} is not below ${CSV_LABEL_LIMIT}.*--classes N`),
+      );
+    }
+    const ds = parseCsv('1,2,0\n3,4,1500\n', { classes: 2000 });
+    expect([ds.classes, ...ds.y]).toEqual([2000, 0, 1500]);
+    expect(() => parseCsv('1,2,0\n3,4,7\n', { classes: 5, name: 'c.csv' })).toThrow(/c\.csv: line 2, column 3: label 7 is not below the given classes = 5/);
+    expect(parseCsv('1,2,0\n3,4,1\n', { classes: 4 }).classes).toBe(4);
+    expect(() => parseCsv('1,2,0\n', { classes: 0 })).toThrow(/classes must be an integer from 1 to/);
+  });
+
+  it('refuses cells past the float32 range instead of letting them turn into Infinity', () => {
+    expect(() => parseCsv('a,b,label\n1,2,0\n1e39,4,1\n', { name: 'f.csv' })).toThrow(/^simdnet parseCsv: f\.csv: line 3, column 1 \("a"\): "1e39" is outside the float32 range/);
+    expect(() => parseCsv('1,-4e38,0\n', { name: 'g.csv' })).toThrow(/g\.csv: line 1, column 2: "-4e38" is outside the float32 range/);
+    expect([...parseCsv('3.4e38,1,0\n').x]).toEqual([Math.fround(3.4e38), 1]);
   });
 });

@@ -323,6 +323,44 @@ describe('trainInWorker in Node (worker_threads)', () => {
       }
     });
 
+    it('refuses x or y whose buffers an earlier call moved, and the model stays usable (transfer or not)', async () => {
+      const model = makeModel(simdnet, wasm, data.classes);
+      try {
+        const [x, y] = copies();
+        await trainInWorker(model, x, y, { epochs: 1 });
+        expect(x.length).toBe(0); // moved to the first worker
+        for (const transfer of [true, false]) {
+          await expect(trainInWorker(model, x, y, { epochs: 1, transfer })).rejects.toThrow(
+            new TypeError("simdnet trainInWorker: x's buffer is detached: an earlier trainInWorker moved it to its worker. Pass a copy (x.slice()) to each call, or transfer: false to copy instead of moving"),
+          );
+          await expect(trainInWorker(model, data.x.slice(), y, { epochs: 1, transfer })).rejects.toThrow(/y's buffer is detached/);
+          const valX = new Float32Array(4);
+          structuredClone(valX, { transfer: [valX.buffer] });
+          await expect(trainInWorker(model, ...copies(), { epochs: 1, transfer, validationData: { x: valX, y: new Int32Array(2) } })).rejects.toThrow(/validationData\.x's buffer is detached/);
+          expect(model.training).toBe(false);
+        }
+        expect((await model.fit(...copies(), { epochs: 1 })).stopReason).toBe('completed');
+      } finally {
+        model.dispose();
+      }
+    });
+
+    it('a worker that never reports ready fails after startTimeout and releases the model', async () => {
+      const model = makeModel(simdnet, wasm, data.classes);
+      try {
+        const mute = new Worker('setInterval(() => {}, 1000)', { eval: true });
+        await expect(trainInWorker(model, ...copies(), { worker: mute, startTimeout: 300 })).rejects.toThrow(
+          /simdnet trainInWorker: could not start the worker: the worker did not report ready within 300 ms/,
+        );
+        expect(model.training).toBe(false);
+        expect((await model.fit(...copies(), { epochs: 1 })).stopReason).toBe('completed');
+        expect(() => new WorkerTrainer({ startTimeout: 0 })).toThrow(/options\.startTimeout must be a number of milliseconds > 0/);
+        expect(() => new WorkerTrainer({ startTimeout: 'soon' as never })).toThrow(/startTimeout must be/);
+      } finally {
+        model.dispose();
+      }
+    });
+
     it('a worker that does not speak the protocol, or dies, fails the run with a clear error', async () => {
       const model = makeModel(simdnet, wasm, data.classes);
       try {
