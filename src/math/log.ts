@@ -41,7 +41,7 @@ export function log(x: number): number {
   if ((0x000fffff & (2 + hx)) < 3) {
     // −2^−20 ≤ f < 2^−20
     if (f === 0) return k === 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
-    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    const R = f * f * (0.5 - 0.3333333333333333 * f); // fdlibm writes 0.33333333333333333: the same double
     return k === 0 ? f - R : dk * LN2_HI - ((R - dk * LN2_LO) - f);
   }
   const s = f / (2 + f);

@@ -170,9 +170,10 @@ function kernelRemPio2(x: Float64Array, e0: number, nx: number): number {
   }
 
   let jz = jk;
-  let n = 0;
-  let ih = 0;
-  let z = 0;
+  // Set on every pass of the loop below (fdlibm's `recompute:` label), read after it.
+  let n: number;
+  let ih: number;
+  let z: number;
   for (;;) {
     // distill q[] into iq[] in reverse
     z = q[jz];

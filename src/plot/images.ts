@@ -3,7 +3,7 @@
  * under each image (text is left to SVG, where it is sharp and searchable, rather than drawn in pixels).
  */
 import { FONT } from './axis.js';
-import { fail, integer, numbers, positive } from './check.js';
+import { fail, integer, numbers } from './check.js';
 import { INK, PALETTE } from './color.js';
 import { frame } from './frame.js';
 import { encodePng, raster, type Raster } from './png.js';

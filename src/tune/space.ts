@@ -226,7 +226,7 @@ export function checkSpace(space: unknown, custom: boolean): CheckedDimension[] 
         normal = known.normalize(value);
       } catch (e) {
         // A schedule config is checked by its own factory: say which value of the space it was.
-        throw new RangeError(`${where}.${name}${label}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new RangeError(`${where}.${name}${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       if (normal === undefined) throw new RangeError(`${where}.${name}${label} must be ${known.expected}, got ${show(value)}`);
       return normal;
