@@ -6,5 +6,5 @@ export type {
   TuneOptions, TuneResult, Trial, TuneMetric, RetrainOptions, BuildFn, BuildContext, LabelledData,
 } from './types.js';
 export { logUniform, uniform, intRange, choice, Distribution, KNOWN_DIMENSIONS, KNOWN_NAMES } from './space.js';
-export type { SearchSpace, Dimension, KnownParams, TrialParams, ScheduleSpec } from './space.js';
+export type { SearchSpace, Dimension, KnownDimension, KnownParams, TrialParams, ScheduleSpec } from './space.js';
 export { formatTrials, formatValue } from './format.js';

@@ -57,9 +57,11 @@ export type TrialParams = KnownParams & Readonly<Record<string, unknown>>;
 export class Distribution {
   /** @internal Use the factories. */
   constructor(
+    /** Which factory made it, and so how sample() draws. */
     readonly kind: 'logUniform' | 'uniform' | 'intRange' | 'choice',
-    /** The bounds of the three numeric kinds (both NaN for choice). */
+    /** The lower bound of the three numeric kinds (NaN for choice). */
     readonly lo: number,
+    /** The upper bound, included by intRange (NaN for choice). */
     readonly hi: number,
     /** choice's values (empty for the numeric kinds). */
     readonly values: readonly unknown[],
@@ -87,6 +89,7 @@ export class Distribution {
     }
   }
 
+  /** The factory call that makes this distribution, e.g. `logUniform(0.0001, 0.01)`: for tables and messages. */
   toString(): string {
     return this.kind === 'choice' ? `choice(${this.values.length} values)` : `${this.kind}(${this.lo}, ${this.hi})`;
   }
@@ -131,7 +134,8 @@ export type SearchSpace = Readonly<Record<string, Dimension>>;
 
 // ---- the known dimensions ----
 
-interface KnownDimension {
+/** How tune() checks the values of one known dimension. */
+export interface KnownDimension {
   /** What a value must be, for messages. */
   readonly expected: string;
   /** The value in its normal form (hidden: 64 → [64]), or undefined when it is not valid. */
@@ -166,6 +170,7 @@ export const KNOWN_DIMENSIONS: Readonly<Record<keyof KnownParams, KnownDimension
   epochs: { expected: 'an integer ≥ 1', normalize: (v: unknown) => (isWidth(v) ? v : undefined) },
 });
 
+/** The names of KNOWN_DIMENSIONS, in the order error messages list them. */
 export const KNOWN_NAMES = Object.keys(KNOWN_DIMENSIONS) as readonly (keyof KnownParams)[];
 
 /**

@@ -8,7 +8,12 @@ import type { Callback, StopReason } from '../model/callbacks.js';
 import type { SearchSpace, TrialParams } from './space.js';
 
 /** Labelled rows: { x, y } as model.fit() takes them, or a Dataset from src/data. */
-export type LabelledData = { readonly x: Features; readonly y: Targets } | Dataset;
+export type LabelledData = {
+  /** The inputs, as model.fit() takes them. */
+  readonly x: Features;
+  /** The labels or targets, as model.fit() takes them. */
+  readonly y: Targets;
+} | Dataset;
 
 /** What tune() ranks the trials by. */
 export type TuneMetric = 'valAccuracy' | 'valLoss';
@@ -39,7 +44,10 @@ export interface TuneOptions {
    * fraction f in (0, 1) of the training rows, picked by a shuffle seeded from `seed` (the rest, in
    * their original order, are trained on).
    */
-  validation: LabelledData | { split: number };
+  validation: LabelledData | {
+    /** The fraction of the training rows to hold out, in (0, 1). */
+    split: number;
+  };
   /** Where every trial's model lives. Required (no hidden global backend). */
   backend: Backend;
   /**
