@@ -55,7 +55,12 @@ export type TrialParams = KnownParams & Readonly<Record<string, unknown>>;
 
 /** A distribution to draw a dimension's values from. Make one with logUniform, uniform, intRange or choice. */
 export class Distribution {
-  /** @internal Use the factories. */
+  /**
+   * Use the factories (logUniform, uniform, intRange, choice), which check their arguments.
+   * Hidden from the reference, yet kept in the declarations: stripInternal would drop this signature and
+   * offer a `new Distribution()` without arguments instead.
+   * @hidden
+   */
   constructor(
     /** Which factory made it, and so how sample() draws. */
     readonly kind: 'logUniform' | 'uniform' | 'intRange' | 'choice',
