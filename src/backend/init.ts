@@ -11,6 +11,7 @@ import { wasmKernels } from './wasm.js';
 import { hasWasmSimd, loadWasm } from '../../bindings/loader.js';
 import { WasmAllocator } from '../../bindings/memory.js';
 
+/** What init() starts: which backend, and whether to warm its kernels up. */
 export interface InitOptions {
   /**
    * Which backend: `'wasm'` (WebAssembly SIMD; an error if the host lacks it), `'js'` (pure JavaScript),
@@ -53,6 +54,7 @@ function resolveInitOptions(options: InitOptions = {}): ResolvedInitOptions {
 
 /** A backend with its allocator; `liveBuffers` counts what has not been freed (for leak tests). */
 export interface ReadyBackend extends Backend {
+  /** Buffers allocated and not yet freed: 0 after a model is disposed, so a test can catch a leak. */
   readonly liveBuffers: number;
 }
 
@@ -73,6 +75,17 @@ export function jsBackend(): ReadyBackend {
   return assemble('js', jsKernels, new JsAllocator());
 }
 
+/**
+ * Starts the library: instantiates the WebAssembly SIMD module (or picks the pure-JS backend), warms
+ * up the kernels, and resolves to the backend every model is made on. Call it once and pass the
+ * backend around; nothing happens at import time.
+ *
+ * @example
+ * const backend = await init();                 // wasm; rejects if the host has no WebAssembly SIMD
+ * const fallback = await init({ backend: 'auto' }); // wasm where possible, else js
+ * @throws RangeError when options.backend is not 'wasm', 'js' or 'auto'; an Error when 'wasm' is
+ *   asked for and the wasm module cannot be instantiated (a host without WebAssembly SIMD).
+ */
 export async function init(options?: InitOptions): Promise<ReadyBackend> {
   const opts = resolveInitOptions(options);
   let backend: ReadyBackend;

@@ -23,8 +23,11 @@ export const CIFAR10_LABEL_NAMES: readonly string[] = ['airplane', 'automobile',
 
 /** The file names of the binary version: the five training batches and the test batch. */
 export const CIFAR10_FILES = {
+  /** The five training batches, 10 000 images each. */
   train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+  /** The 10 000 test images. */
   test: 'test_batch.bin',
+  /** The class names, one a line. */
   meta: 'batches.meta.txt',
 } as const;
 

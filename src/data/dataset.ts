@@ -30,7 +30,9 @@ export interface Dataset {
 
 /** A data set that comes as a training and a test split (MNIST, CIFAR-10). */
 export interface TrainTest {
+  /** The training split. */
   readonly train: Dataset;
+  /** The test split. */
   readonly test: Dataset;
 }
 
@@ -40,6 +42,7 @@ export interface TrainTest {
  * the message alone, without a stack trace.
  */
 export class DataFormatError extends Error {
+  /** 'DataFormatError', so the class shows in messages and survives structured cloning as a name. */
   override readonly name = 'DataFormatError';
   constructor(
     /** The file (or caller-given name of the bytes) that is wrong. */

@@ -14,7 +14,9 @@ import { formatError } from './dataset.js';
 
 /** A parsed IDX file: its sizes and its unsigned bytes (a view into the input, not a copy). */
 export interface IdxArray {
+  /** The size of each dimension, outermost first (e.g. [60000, 28, 28]). */
   readonly dims: readonly number[];
+  /** The values, row-major, one byte each. */
   readonly data: Uint8Array;
 }
 

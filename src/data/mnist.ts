@@ -9,9 +9,13 @@ import { scaleToUnit } from './preprocess.js';
 
 /** The four standard MNIST file names (each may also come with a `.gz` suffix). */
 export const MNIST_FILES = {
+  /** The 60 000 training images. */
   trainImages: 'train-images-idx3-ubyte',
+  /** Their labels. */
   trainLabels: 'train-labels-idx1-ubyte',
+  /** The 10 000 test images. */
   testImages: 't10k-images-idx3-ubyte',
+  /** Their labels. */
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 

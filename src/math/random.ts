@@ -51,7 +51,11 @@ export class Rng {
   }
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */
-  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
+  shuffle<T extends {
+    /** How many elements to shuffle. */
+    length: number;
+    [i: number]: unknown;
+  }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];

@@ -11,12 +11,17 @@ import { el, embeddedPng, svgDocument } from './svg.js';
 
 /** The rectangle of input space to draw. */
 export interface Bounds {
+  /** The left edge (the first input's smallest value drawn). */
   readonly xMin: number;
+  /** The right edge; greater than xMin. */
   readonly xMax: number;
+  /** The bottom edge (the second input's smallest value drawn). */
   readonly yMin: number;
+  /** The top edge; greater than yMin. */
   readonly yMax: number;
 }
 
+/** What decisionBoundary() draws: a classifier of 2-D inputs over a rectangle, with the data on top. */
 export interface DecisionBoundaryOptions {
   /**
    * Class probabilities for n inputs: `xy` holds n (x, y) pairs back to back, the result n rows of
@@ -25,7 +30,13 @@ export interface DecisionBoundaryOptions {
    */
   readonly predict: (xy: Float32Array, n: number) => ArrayLike<number>;
   /** The data: x holds n (x, y) pairs, y their classes in [0, classes). */
-  readonly points: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
+  readonly points: {
+    /** n (x, y) pairs back to back. */
+    readonly x: ArrayLike<number>;
+    /** The class of each point, in [0, classes). */
+    readonly y: ArrayLike<number>;
+  };
+  /** How many classes predict() tells apart (2 or more). */
   readonly classes: number;
   /** Class names for the legend. @default 'class 0', 'class 1', … */
   readonly labels?: readonly string[];

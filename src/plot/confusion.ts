@@ -5,6 +5,7 @@ import { INK, PALETTE, WHITE, mix, parseHex, textColorOn, toHex, type Rgb } from
 import { frame } from './frame.js';
 import { el, num, svgDocument, text, textWidth } from './svg.js';
 
+/** How confusionMatrixChart() labels, normalizes and sizes the matrix. */
 export interface ConfusionMatrixOptions {
   /** The number of classes; needed only when the matrix is given flat. @default √(matrix length) */
   readonly classes?: number;

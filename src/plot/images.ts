@@ -3,16 +3,19 @@
  * under each image (text is left to SVG, where it is sharp and searchable, rather than drawn in pixels).
  */
 import { FONT } from './axis.js';
-import { fail, integer, numbers, positive } from './check.js';
+import { fail, integer, numbers } from './check.js';
 import { INK, PALETTE } from './color.js';
 import { frame } from './frame.js';
 import { encodePng, raster, type Raster } from './png.js';
 import { el, embeddedPng, escapeXml, svgDocument, text, textWidth } from './svg.js';
 
+/** What imageGrid() draws: n same-sized images in a grid of tiles. */
 export interface ImageGridOptions {
   /** n images back to back, each height × width × channels (channels last), or height × width. */
   readonly images: ArrayLike<number>;
+  /** Each image's height, in pixels. */
   readonly height: number;
+  /** Each image's width, in pixels. */
   readonly width: number;
   /** 1 (grey), 3 (RGB) or 4 (RGBA, alpha ignored). @default 1 */
   readonly channels?: number;
@@ -133,11 +136,18 @@ export function imageGrid(options: ImageGridOptions): Uint8Array {
 }
 
 /** A caption under one image; `parts` lets a caption mix colors (see misclassifiedGrid). */
-export type Caption = string | readonly { readonly text: string; readonly color?: string }[];
+export type Caption = string | readonly {
+  /** This part's text. */
+  readonly text: string;
+  /** A CSS color for this part. @default the caption's own text color */
+  readonly color?: string;
+}[];
 
+/** What captionedImageGrid() draws: an image grid with a caption under each image, as SVG. */
 export interface CaptionedImageGridOptions extends ImageGridOptions {
   /** One caption per image, drawn under it. */
   readonly captions: readonly Caption[];
+  /** A title above the grid. @default none */
   readonly title?: string;
 }
 
@@ -189,6 +199,7 @@ function captionedGrid(fn: string, options: CaptionedImageGridOptions): string {
   ]);
 }
 
+/** What misclassifiedGrid() draws: the images a model got wrong, each captioned with its true and predicted class. */
 export interface MisclassifiedGridOptions extends Omit<ImageGridOptions, 'n'> {
   /** The true class of every image. */
   readonly trueLabels: ArrayLike<number>;

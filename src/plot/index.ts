@@ -9,6 +9,7 @@ export type {
 } from './line.js';
 export { decisionBoundary, probabilityColor } from './boundary.js';
 export type { DecisionBoundaryOptions, Bounds } from './boundary.js';
+export type { Rgb } from './color.js';
 export { confusionMatrixChart } from './confusion.js';
 export type { ConfusionMatrixOptions } from './confusion.js';
 export { imageGrid, captionedImageGrid, misclassifiedGrid } from './images.js';

@@ -10,10 +10,13 @@ import { el, num, svgDocument } from './svg.js';
 
 /** A point of a series given with explicit coordinates. */
 export interface XY {
+  /** The horizontal coordinate. */
   readonly x: number;
+  /** The value; NaN or ±Infinity leaves a gap. */
   readonly y: number;
 }
 
+/** One line of a chart: its values and how it is drawn. */
 export interface LineSeries {
   /** Shown in the legend. */
   readonly name: string;
@@ -33,10 +36,15 @@ export interface LineSeries {
   readonly curve?: 'linear' | 'step';
 }
 
+/** What lineChart() draws: series on shared axes, with a title, axis titles and a legend. */
 export interface LineChartOptions {
+  /** The lines to draw (at least one). */
   readonly series: readonly LineSeries[];
+  /** The chart's title. @default none */
   readonly title?: string;
+  /** The x axis title. @default none */
   readonly xLabel?: string;
+  /** The y axis title. @default none */
   readonly yLabel?: string;
   /** A base-10 log y axis. @default false */
   readonly logY?: boolean;
@@ -215,6 +223,7 @@ export function lineChart(options: LineChartOptions): string {
 /** The per-epoch metrics trainingCurves reads (any other keys are ignored). */
 export type TrainingHistory = Readonly<Record<string, ArrayLike<number> | undefined>>;
 
+/** The size and loss axis of trainingCurves()' charts. */
 export interface TrainingCurvesOptions {
   /** @default 640 */
   readonly width?: number;
@@ -229,7 +238,12 @@ export interface TrainingCurvesOptions {
  * `loss`, `valLoss`, `accuracy`, `valAccuracy` the history holds. A chart is left out when neither of
  * its two keys is present.
  */
-export function trainingCurves(history: TrainingHistory, options: TrainingCurvesOptions = {}): { loss?: string; accuracy?: string } {
+export function trainingCurves(history: TrainingHistory, options: TrainingCurvesOptions = {}): {
+  /** The loss chart (SVG), when the history has loss or valLoss. */
+  loss?: string;
+  /** The accuracy chart (SVG), when the history has accuracy or valAccuracy. */
+  accuracy?: string;
+} {
   const fn = 'trainingCurves';
   if (history === null || typeof history !== 'object') fail(fn, 'history must be an object of per-epoch arrays');
   const chart = (metric: 'loss' | 'accuracy', trainKey: string, valKey: string): string | undefined => {
@@ -256,10 +270,16 @@ export function trainingCurves(history: TrainingHistory, options: TrainingCurves
 
 /** A learning-rate schedule as a function of the step t; `unit` and `config` are read when present. */
 export type ScheduleFunction = ((t: number) => number) & {
+  /** What t counts ('epoch' or 'step'), for the x axis title. */
   readonly unit?: string;
-  readonly config?: { readonly name?: string };
+  /** The schedule's config; its name goes into the default title. */
+  readonly config?: {
+    /** The schedule's name (e.g. 'cosineDecay'). */
+    readonly name?: string;
+  };
 };
 
+/** How many steps scheduleChart() draws, and how. */
 export interface ScheduleChartOptions {
   /** How many steps (t = 0 … steps − 1) to draw. */
   readonly steps: number;

@@ -9,7 +9,7 @@
  * "3/5": early stopping kept the weights of epoch 3 of the 5 that ran. Failed trials show "failed"
  * and their errors are listed under the table.
  */
-import type { Trial, TuneResult } from './tune.js';
+import type { Trial, TuneResult } from './types.js';
 
 /** A number short enough for a table cell: 4 significant digits, exponent form when tiny or huge. */
 function num(v: number): string {

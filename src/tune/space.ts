@@ -55,11 +55,18 @@ export type TrialParams = KnownParams & Readonly<Record<string, unknown>>;
 
 /** A distribution to draw a dimension's values from. Make one with logUniform, uniform, intRange or choice. */
 export class Distribution {
-  /** @internal Use the factories. */
+  /**
+   * Use the factories (logUniform, uniform, intRange, choice), which check their arguments.
+   * Hidden from the reference, yet kept in the declarations: stripInternal would drop this signature and
+   * offer a `new Distribution()` without arguments instead.
+   * @hidden
+   */
   constructor(
+    /** Which factory made it, and so how sample() draws. */
     readonly kind: 'logUniform' | 'uniform' | 'intRange' | 'choice',
-    /** The bounds of the three numeric kinds (both NaN for choice). */
+    /** The lower bound of the three numeric kinds (NaN for choice). */
     readonly lo: number,
+    /** The upper bound, included by intRange (NaN for choice). */
     readonly hi: number,
     /** choice's values (empty for the numeric kinds). */
     readonly values: readonly unknown[],
@@ -87,6 +94,7 @@ export class Distribution {
     }
   }
 
+  /** The factory call that makes this distribution, e.g. `logUniform(0.0001, 0.01)`: for tables and messages. */
   toString(): string {
     return this.kind === 'choice' ? `choice(${this.values.length} values)` : `${this.kind}(${this.lo}, ${this.hi})`;
   }
@@ -131,7 +139,8 @@ export type SearchSpace = Readonly<Record<string, Dimension>>;
 
 // ---- the known dimensions ----
 
-interface KnownDimension {
+/** How tune() checks the values of one known dimension. */
+export interface KnownDimension {
   /** What a value must be, for messages. */
   readonly expected: string;
   /** The value in its normal form (hidden: 64 → [64]), or undefined when it is not valid. */
@@ -166,6 +175,7 @@ export const KNOWN_DIMENSIONS: Readonly<Record<keyof KnownParams, KnownDimension
   epochs: { expected: 'an integer ≥ 1', normalize: (v: unknown) => (isWidth(v) ? v : undefined) },
 });
 
+/** The names of KNOWN_DIMENSIONS, in the order error messages list them. */
 export const KNOWN_NAMES = Object.keys(KNOWN_DIMENSIONS) as readonly (keyof KnownParams)[];
 
 /**
@@ -226,7 +236,7 @@ export function checkSpace(space: unknown, custom: boolean): CheckedDimension[] 
         normal = known.normalize(value);
       } catch (e) {
         // A schedule config is checked by its own factory: say which value of the space it was.
-        throw new RangeError(`${where}.${name}${label}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new RangeError(`${where}.${name}${label}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       if (normal === undefined) throw new RangeError(`${where}.${name}${label} must be ${known.expected}, got ${show(value)}`);
       return normal;

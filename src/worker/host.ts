@@ -28,23 +28,32 @@ import {
 
 /** A browser (module) Worker, or anything with its shape. */
 export interface WebWorkerLike {
+  /** Sends a message, transferring the buffers listed. */
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Listens for 'message', 'error' and 'messageerror'. */
   addEventListener(type: string, listener: (event: { data?: unknown; message?: string }) => void): void;
+  /** Stops the worker at once. */
   terminate(): void;
 }
 
 /** A Node worker_threads Worker, or anything with its shape. */
 export interface NodeWorkerLike {
+  /** Sends a message, transferring the buffers listed. */
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Listens for 'message', 'error' and 'exit'. */
   on(type: string, listener: (value: unknown) => void): unknown;
+  /** Stops the thread; resolves to its exit code. */
   terminate(): Promise<number>;
+  /** Keeps the process alive while the worker runs (used only while a training is in flight). */
   ref?(): void;
+  /** Lets the process exit although the worker is idle. */
   unref?(): void;
 }
 
 /** A worker whose script imports 'simdnet/worker' (the default one does). */
 export type TrainingWorker = WebWorkerLike | NodeWorkerLike;
 
+/** Options of a WorkerTrainer: which worker it trains in. */
 export interface WorkerTrainerOptions {
   /**
    * The worker to train in; the trainer owns it from then on (terminate() ends it). Give one when your

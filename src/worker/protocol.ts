@@ -28,7 +28,10 @@ import type { OptimizerState } from '../train/types.js';
 export const PROTOCOL = 'simdnet-train/1';
 
 /** The fit options that can cross into a worker (callbacks and the signal cannot; see WorkerTrainOptions). */
-export type WireFitOptions = Omit<FitOptions, 'callbacks' | 'signal'> & { earlyStopping?: EarlyStoppingOptions };
+export type WireFitOptions = Omit<FitOptions, 'callbacks' | 'signal'> & {
+  /** Early stopping as options (a callback cannot cross): the worker makes the earlyStopping() callback. */
+  earlyStopping?: EarlyStoppingOptions;
+};
 
 /** What training changed in the model: applied to the main thread's model when the worker is done. */
 export interface TrainedState {
@@ -36,38 +39,94 @@ export interface TrainedState {
   readonly weights: Float32Array;
   /** optimizer.getState(): slots, step and (OptimizerState.schedule) a stateful schedule's state. */
   readonly optimizer: OptimizerState | null;
+  /** Epochs trained since the model was made (the model's counter after this run). */
   readonly epochs: number;
+  /** Batches trained since the model was made. */
   readonly batches: number;
+  /** Where the dropout masks' random stream stands, so a later fit() continues it. */
   readonly dropoutStream: number;
 }
 
+/** Messages from the main thread to the worker: start a training run, or abort one. */
 export type ToWorker =
   | {
+    /** Start a run. */
     readonly type: 'train';
+    /** Names the run in every message about it (several may be in flight). */
     readonly id: number;
+    /** The backend the worker trains on. */
     readonly backend: BackendName;
     /** model.toBytes() */
     readonly model: Uint8Array;
+    /** The training inputs, as fit() takes them. */
     readonly x: Features;
+    /** The training targets, as fit() takes them. */
     readonly y: Targets;
+    /** fit()'s options, without what cannot cross (callbacks, signal). */
     readonly options: WireFitOptions;
     /** Post a message per batch (only when the caller listens: it costs one message and one ‖∇‖² per batch). */
     readonly batchEvents: boolean;
   }
-  | { readonly type: 'abort'; readonly id: number };
+  | {
+    /** Stop run `id` (its fit() sees an aborted signal). */
+    readonly type: 'abort';
+    /** The run to stop. */
+    readonly id: number;
+  };
 
 /** An error as plain data (Error objects do not survive every structured clone with their class). */
 export interface WireError {
+  /** The error's class name (TypeError, RangeError, ...), to rebuild it as that class. */
   readonly name: string;
+  /** The error's message. */
   readonly message: string;
 }
 
+/**
+ * Messages from the worker to the main thread: 'ready' once (with the protocol it speaks), then per
+ * run its 'batch' and 'epoch' progress and one 'done' or 'error'. `id` names the run.
+ */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly protocol: string }
-  | { readonly type: 'batch'; readonly id: number; readonly logs: BatchLogs }
-  | { readonly type: 'epoch'; readonly id: number; readonly logs: EpochLogs }
-  | { readonly type: 'done'; readonly id: number; readonly history: History; readonly state: TrainedState }
-  | { readonly type: 'error'; readonly id: number; readonly error: WireError };
+  | {
+    /** The worker has started. */
+    readonly type: 'ready';
+    /** The protocol version it speaks (PROTOCOL): the host refuses a worker of another version. */
+    readonly protocol: string;
+  }
+  | {
+    /** A batch finished (sent only when the caller listens for batches). */
+    readonly type: 'batch';
+    /** The run. */
+    readonly id: number;
+    /** The batch's logs, as onBatchEnd gets them. */
+    readonly logs: BatchLogs;
+  }
+  | {
+    /** An epoch finished. */
+    readonly type: 'epoch';
+    /** The run. */
+    readonly id: number;
+    /** The epoch's logs, as onEpochEnd gets them. */
+    readonly logs: EpochLogs;
+  }
+  | {
+    /** The run finished (completed, stopped early or aborted). */
+    readonly type: 'done';
+    /** The run. */
+    readonly id: number;
+    /** fit()'s history. */
+    readonly history: History;
+    /** What training changed, for the main thread's model. */
+    readonly state: TrainedState;
+  }
+  | {
+    /** The run failed. */
+    readonly type: 'error';
+    /** The run. */
+    readonly id: number;
+    /** Why, as plain data. */
+    readonly error: WireError;
+  };
 
 export function toWireError(e: unknown): WireError {
   return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };

@@ -19,7 +19,9 @@ export type { FromWorker, ToWorker } from './protocol.js';
 
 /** Where the worker reads and writes messages: the web worker scope or Node's parentPort. */
 export interface WorkerPort {
+  /** Sends a message to the main thread, transferring (not copying) the given buffers. */
   post(message: FromWorker, transfer: ArrayBuffer[]): void;
+  /** Calls handler with every message the main thread sends. */
   listen(handler: (message: ToWorker) => void): void;
 }
 

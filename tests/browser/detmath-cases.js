@@ -1,7 +1,7 @@
 /**
  * What tests/browser/detmath.test.ts computes in Node and in a Chromium page, to compare the bits.
  * Plain JavaScript taking the modules as arguments, so the page (pages/detmath.html) and the Node
- * test run exactly this code: detmath from build/src/detmath.js (tsc's output) and simdnet from dist/.
+ * test run exactly this code: detmath from build/src/math/detmath.js (tsc's output) and simdnet from dist/.
  * Every input comes from simdnet's seeded Rng, whose uniform draws use exact arithmetic only.
  */
 

@@ -1,6 +1,6 @@
 /**
  * src/math/detmath.ts's promise: the same bits in every engine. Node 20 and a Chromium page run
- * detmath-cases.js on the same build (build/src/detmath.js, dist/) and compare: detmath's exp, log,
+ * detmath-cases.js on the same build (build/src/math/detmath.js, dist/) and compare: detmath's exp, log,
  * sin, cos, pow on 10 000 seeded arguments each, and the float64 values training is made from
  * (Rng.normal, the schedules, logUniform samples, the toy sets). Beside them, the same comparison
  * of Math.* shows what detmath is for: Node 20's V8 and Chromium's differ in the last bit on a few

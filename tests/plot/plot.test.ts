@@ -332,7 +332,7 @@ describe('decisionBoundary', () => {
   it('rejects a wrong predict, bad labels and bad bounds with clear messages', () => {
     const base = { points, classes: 3, bounds, resolution: 10 };
     expect(() => decisionBoundary({ ...base, predict: () => new Float32Array(7) })).toThrow(/predict returned 7 values for 100 grid points/);
-    expect(() => decisionBoundary({ ...base, predict: (xy, n) => new Float32Array(3 * n).fill(2) })).toThrow(/softmax/);
+    expect(() => decisionBoundary({ ...base, predict: (_xy, n) => new Float32Array(3 * n).fill(2) })).toThrow(/softmax/);
     expect(() => decisionBoundary({ ...base, predict: threeClass, points: { x: points.x, y: Int32Array.of(0, 1, 3, 0) } })).toThrow(/points\.y\[2\] is 3/);
     expect(() => decisionBoundary({ ...base, predict: threeClass, points: { x: Float32Array.of(1), y: Int32Array.of(0) } })).toThrow(/points\.x/);
     expect(() => decisionBoundary({ ...base, predict: threeClass, bounds: { xMin: 1, xMax: 0, yMin: 0, yMax: 1 } })).toThrow(/bounds/);

@@ -255,7 +255,8 @@ describe('trainInWorker in Node (worker_threads)', () => {
       const running = trainer.train(model, ...copies(), { ...FIT, epochs: 1000, onEpochEnd: () => void trainer.terminate() });
       await expect(running).rejects.toThrow(/terminated/);
       expectSameBits(model.getFlatWeights(), before, 'weights');
-      expect(model.training).toBe(false);
+      // `training` is @internal (stripped from the public types), so it is read through a cast.
+      expect((model as unknown as { training: boolean }).training).toBe(false);
     } finally {
       await trainer.terminate();
       model.dispose();
