@@ -169,6 +169,13 @@ function optimizer(doc: string, state: string[], hyper: readonly Arg[]): KernelS
   };
 }
 
+/** The JSDoc of the `Kernels` interface. */
+export const KERNELS_DOC = [
+  'The kernels. Sizes are element counts (positive integers); buffers may be longer than the part',
+  'a call uses. Unless a method says otherwise, outputs must not overlap inputs.',
+  'Generated from the kernel manifest (src/backend/manifest.ts), which also drives their argument checks.',
+].join('\n');
+
 export const KERNELS = {
   matmul: {
     doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
