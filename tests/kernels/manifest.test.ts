@@ -181,16 +181,17 @@ function checkSizes(spec: KernelSpec): Sizes {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('every manifest kernel: argument checks', () => {
-  for (const name of KERNEL_NAMES) {
+  // In every layout (each stores A and B its own way) and with one activation.
+  for (const [name, v] of KERNEL_NAMES.flatMap((n) => variants(kernelSpec(n)).filter((x) => x.act === undefined || x.act === 'tanh').map((x) => [n, x] as const))) {
     const spec = kernelSpec(name);
-    const layout: MatmulLayout | undefined = spec.args.some((a) => a.kind === 'layout') ? 'TN' : undefined;
-    const v = { layout, act: spec.args.some((a) => a.kind === 'activation') ? 'tanh' : undefined };
+    const layout = v.layout;
+    const call = `${name}${layout ? `(${layout})` : ''}`;
     const sizes = checkSizes(spec);
-    const prefix = `simdnet ${name}${layout ? `\\(${layout}\\)` : ''}: `;
+    const prefix = `simdnet ${escape(call)}: `;
     const expectThrow = (b: ReadyBackend, args: unknown[], what: string, label: string) =>
       expect(() => kernel(b, name)(...args), `${b.name} ${label}`).toThrow(new RegExp(prefix + what));
 
-    it(`${name}: accepts valid arguments, refuses bad sizes and scalars naming them`, () => {
+    it(`${call}: accepts valid arguments, refuses bad sizes and scalars naming them`, () => {
       for (const b of [wasm, js]) {
         for (const on of [false, true]) expect(() => kernel(b, name)(...makeCall(b, spec, sizes, v, on, 1, 0).args), `${b.name} valid`).not.toThrow();
         const { args } = makeCall(b, spec, sizes, v, false, 1, 0);
@@ -214,7 +215,7 @@ describe('every manifest kernel: argument checks', () => {
       }
     });
 
-    it(`${name}: refuses each buffer too short, of the wrong dtype or backend, freed, or null, naming it`, () => {
+    it(`${call}: refuses each buffer too short, of the wrong dtype or backend, freed, or null, naming it`, () => {
       for (const b of [wasm, js]) {
         const other = b === wasm ? js : wasm;
         const { args, bufs } = makeCall(b, spec, sizes, v, false, 1, 0);
@@ -223,7 +224,10 @@ describe('every manifest kernel: argument checks', () => {
           const bad = (value: unknown) => args.map((x, k) => (k === i ? value : x));
           const alloc = (on: ReadyBackend, kind: 'f32' | 'i32', n: number) => (kind === 'f32' ? f32(on, n) : i32(on, n));
           expect(used, `${name} ${arg.name} uses at least 2 elements here`).toBeGreaterThanOrEqual(2);
-          expectThrow(b, bad(alloc(b, arg.kind, used - 1)), `${arg.name} has ${used - 1} elements, expected at least ${used} \\(`, `${arg.name} short`);
+          const dims = shapeDims(arg.shape, layout);
+          const shape = dims.length === 1 ? `${dims[0]} = ${sizes[dims[0]]}` : `[${dims.join(', ')}] = [${dims.map((d) => sizes[d]).join(', ')}]`;
+          const how = escape(`(${arg.note ?? ''}${shape})`);
+          expectThrow(b, bad(alloc(b, arg.kind, used - 1)), `${arg.name} has ${used - 1} elements, expected at least ${used} ${how}$`, `${arg.name} short`);
           const wrong = arg.kind === 'f32' ? 'i32' : 'f32';
           expectThrow(b, bad(alloc(b, wrong, used)), `${arg.name} must be a ${arg.kind} buffer, got a ${wrong} buffer`, `${arg.name} dtype`);
           expectThrow(b, bad(alloc(other, arg.kind, used)), `${arg.name} belongs to the '${other.name}' backend, not '${b.name}'`, `${arg.name} backend`);
@@ -236,27 +240,32 @@ describe('every manifest kernel: argument checks', () => {
             for (const label of [-1, sizes[arg.labelsOf]]) {
               const labels = i32(b, used).view(0, used);
               labels.data[used - 1] = label;
-              expectThrow(b, bad(labels), `${arg.name}\\[${used - 1}\\] = ${label} is out of range`, `${arg.name} label ${label}`);
+              const classes = sizes[arg.labelsOf];
+              const what = `${arg.name}[${used - 1}] = ${label} is out of range: labels must be integers in [0, ${classes - 1}] for ${classes} classes`;
+              expectThrow(b, bad(labels), escape(what), `${arg.name} label ${label}`);
             }
           }
         }
       }
     });
 
-    it(`${name}: refuses each forbidden overlap, naming both buffers, and allows the exact ones`, () => {
+    it(`${call}: refuses each forbidden overlap, naming both buffers, and allows the exact ones`, () => {
       for (const b of [wasm, js]) {
         for (const [first, second, rule] of spec.overlaps) {
           const { args, bufs } = makeCall(b, spec, sizes, v, false, 1, 0);
           const fa = bufs.find((x) => x.arg.name === first)!;
           const sa = bufs.find((x) => x.arg.name === second)!;
-          const shared = fa.arg.kind === 'f32' ? f32(b, Math.max(fa.used, sa.used) + 1) : i32(b, Math.max(fa.used, sa.used) + 1);
-          const withViews = (fStart: number, sStart: number) =>
+          const alloc = (n: number) => (fa.arg.kind === 'f32' ? f32(b, n) : i32(b, n));
+          /** The call with `first` and `second` replaced by views of one buffer, starting at the elements given. */
+          const withViews = (shared: Buf, fStart: number, sStart: number) =>
             args.map((x, k) => (k === spec.args.indexOf(fa.arg) ? shared.view(fStart, fa.used) : k === spec.args.indexOf(sa.arg) ? shared.view(sStart, sa.used) : x));
+          const shared = alloc(Math.max(fa.used, sa.used) + 1);
           const what = `${first} must not overlap ${second}`;
-          expectThrow(b, withViews(0, 1), what, `${first} partly over ${second}`);
-          expectThrow(b, withViews(1, 0), what, `${second} partly over ${first}`);
-          if (rule === 'never') expectThrow(b, withViews(0, 0), what, `${first} = ${second}`);
-          else expect(() => kernel(b, name)(...withViews(0, 0)), `${b.name} ${first} = ${second} (in place)`).not.toThrow();
+          expectThrow(b, withViews(shared, 0, 1), what, `${first} partly over ${second}`);
+          expectThrow(b, withViews(shared, 1, 0), what, `${second} partly over ${first}`);
+          expect(() => kernel(b, name)(...withViews(alloc(fa.used + sa.used), 0, fa.used)), `${b.name} ${first}, ${second}: disjoint views of one buffer`).not.toThrow();
+          if (rule === 'never') expectThrow(b, withViews(shared, 0, 0), what, `${first} = ${second}`);
+          else expect(() => kernel(b, name)(...withViews(shared, 0, 0)), `${b.name} ${first} = ${second} (in place)`).not.toThrow();
         }
       }
     });
