@@ -8,6 +8,7 @@
 //
 //   node scripts/kernels.mjs           # check (run by `npm run build`): exits 1 naming every disagreement
 //   node scripts/kernels.mjs --write   # rewrite the two generated parts from the manifest, then check
+//   --root DIR                          # work on another copy of the tree (the tests use one)
 //
 // The manifest is TypeScript with only type imports, so it is transpiled on its own (no build needed).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const rootAt = process.argv.indexOf('--root');
+const root = rootAt > 0 ? process.argv[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
 const MANIFEST = 'src/backend/manifest.ts';
 const CONTRACT = 'src/backend/contract.ts';
 const EXPORTS = 'bindings/exports.ts';
