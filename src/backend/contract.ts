@@ -9,6 +9,10 @@
  * Every call goes through `checked()` (checked.ts) first, so sizes, buffer lengths, aliasing and
  * label ranges are validated once, in one place, for both implementations: a kernel never sees an
  * argument that could make it read or write out of bounds.
+ *
+ * The kernels are described once, in the kernel manifest (manifest.ts): the `Kernels` interface below
+ * is generated from it, as are the checks and both adapters. Adding a kernel: its entry there, its
+ * AssemblyScript export, its js twin in js/index.ts, then `node scripts/kernels.mjs --write`.
  */
 
 import type { Allocator, BackendName, F32Buffer, I32Buffer } from '../../bindings/buffers.js';
