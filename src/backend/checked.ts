@@ -19,6 +19,7 @@ type Buf = F32Buffer | I32Buffer;
 type Fail = (what: string) => never;
 
 const ACTIVATION_SET = new Set<string>(ACTIVATIONS);
+const NO_CALL: CallArgs = [];
 
 /** "[m, n] = [2, 3]", or "len = 5" for one dimension. */
 function shapeText(dims: readonly string[], values: readonly number[]): string {
@@ -57,12 +58,17 @@ export function compileCheck(name: string, spec: KernelSpec, backend: BackendNam
   const overlaps = spec.overlaps.map(([first, second, rule]) => ({ first, second, exact: rule === 'exact', a: bufferAt.get(first)!, b: bufferAt.get(second)! }));
   const extra = spec.extraCheck;
 
+  // The call being checked, for `fail`'s message: checks run synchronously, one at a time, so one
+  // `fail` per kernel serves every call and a valid call allocates nothing for its messages.
+  let current: CallArgs = NO_CALL;
+  const fail: Fail = (what) => {
+    const label = layoutAt < 0 ? name : `${name}(${String(current[layoutAt])})`;
+    throw new RangeError(`simdnet ${label}: ${what}`);
+  };
+
   return (call) => {
+    current = call;
     const layout = (layoutAt < 0 ? 'NN' : call[layoutAt]) as MatmulLayout;
-    const label = layoutAt < 0 ? name : `${name}(${String(layout)})`;
-    const fail: Fail = (what) => {
-      throw new RangeError(`simdnet ${label}: ${what}`);
-    };
     if (layoutAt >= 0 && !MATMUL_LAYOUTS.includes(layout)) fail(`layout must be one of ${MATMUL_LAYOUTS.join(', ')}, got ${String(layout)}`);
     if (actAt >= 0 && !ACTIVATION_SET.has(call[actAt] as string)) {
       fail(`unknown activation '${String(call[actAt])}'; expected one of ${ACTIVATIONS.join(', ')}`);
@@ -80,10 +86,8 @@ export function compileCheck(name: string, spec: KernelSpec, backend: BackendNam
     for (const bc of buffers) {
       const b = call[bc.at] as Buf | null;
       if (b === null && bc.arg.nullable) continue;
-      const dims = bc.dims[layout];
-      let needed = 1;
-      for (const d of dims) needed *= call[d] as number;
-      checkBuffer(fail, bc.arg, b, backend, needed, bc.dimNames[layout], dims, call);
+      const needed = required(bc, layout, call);
+      checkBuffer(fail, bc.arg, b, backend, needed, bc.dimNames[layout], bc.dims[layout], call);
       if (bc.labelsOf >= 0) checkLabels(fail, bc.arg.name, b as I32Buffer, needed, call[bc.labelsOf] as number);
     }
     for (const o of overlaps) {
@@ -94,9 +98,11 @@ export function compileCheck(name: string, spec: KernelSpec, backend: BackendNam
       if (overlap(a, required(o.a, layout, call), b, required(o.b, layout, call))) fail(`${o.first} must not overlap ${o.second}`);
     }
     if (extra) extra(fail, call);
+    current = NO_CALL;
   };
 }
 
+/** The elements of the buffer that the call uses: the product of its shape's sizes. */
 function required(bc: BufferCheck, layout: MatmulLayout, call: CallArgs): number {
   let needed = 1;
   for (const d of bc.dims[layout]) needed *= call[d] as number;
