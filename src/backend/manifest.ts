@@ -101,11 +101,11 @@ export type Overlap = readonly [string, string, 'exact' | 'never'];
  * - `rows`: output rows are independent; split over dimension `over` (rows of buffer `of`).
  * - `columns`: output columns are independent; split over dimension `over` (columns of `of`).
  * - `none`: a single reduction to one number; splitting would change its summation order.
- * `sum: true`: the kernel also returns a sum over the split dimension; per-thread partial sums would
- * then need adding in a fixed order.
+ * `sum: true`: the kernel also returns a sum over the split dimension (a loss, a count); per-thread
+ * partial sums would then need adding in a fixed order.
  */
 export type Split =
-  | { readonly kind: 'elementwise'; readonly over: string }
+  | { readonly kind: 'elementwise'; readonly over: string; readonly sum?: true }
   | { readonly kind: 'rows' | 'columns'; readonly over: string; readonly of: string; readonly sum?: true }
   | { readonly kind: 'none'; readonly why: string };
 
@@ -276,7 +276,7 @@ export const KERNELS = {
     args: [f32('logits', 'in', LEN), f32('targets', 'in', LEN, { sample: 'unit' }), f32('grad', 'out', LEN, { nullable: true }), size('len'), scalar('gradScale', 0.5)],
     returns: 'f64',
     overlaps: [['grad', 'logits', 'exact'], ['grad', 'targets', 'never']],
-    split: { kind: 'rows', over: 'len', of: 'logits', sum: true },
+    split: { kind: 'elementwise', over: 'len', sum: true },
     tolerance: { kind: 'close', ulps: 16, per: 'len' },
   },
   meanSquaredError: {
@@ -284,7 +284,7 @@ export const KERNELS = {
     args: [f32('pred', 'in', LEN), f32('targets', 'in', LEN), f32('grad', 'out', LEN, { nullable: true }), size('len'), scalar('gradScale', 0.5)],
     returns: 'f64',
     overlaps: [['grad', 'pred', 'exact'], ['grad', 'targets', 'never']],
-    split: { kind: 'rows', over: 'len', of: 'pred', sum: true },
+    split: { kind: 'elementwise', over: 'len', sum: true },
     tolerance: { kind: 'close', ulps: 8, per: 'len' },
   },
 
@@ -293,7 +293,7 @@ export const KERNELS = {
     args: [f32('x', 'in', LEN), size('len')],
     returns: 'f64',
     overlaps: [],
-    split: { kind: 'none', why: 'one sum; blocks summed in a fixed order' },
+    split: { kind: 'none', why: 'one total of 1024-element block sums: threads could take whole blocks if the total adds them in block order' },
     tolerance: { kind: 'close', ulps: 68 },
   },
   sumAbs: {
@@ -301,7 +301,7 @@ export const KERNELS = {
     args: [f32('x', 'in', LEN), size('len')],
     returns: 'f64',
     overlaps: [],
-    split: { kind: 'none', why: 'one sum; blocks summed in a fixed order' },
+    split: { kind: 'none', why: 'one total of 1024-element block sums: threads could take whole blocks if the total adds them in block order' },
     tolerance: { kind: 'close', ulps: 68 },
   },
   axpy: {
