@@ -57,6 +57,7 @@ export function compileCheck(name: string, spec: KernelSpec, backend: BackendNam
   const bufferAt = new Map(buffers.map((b) => [b.arg.name, b]));
   const overlaps = spec.overlaps.map(([first, second, rule]) => ({ first, second, exact: rule === 'exact', a: bufferAt.get(first)!, b: bufferAt.get(second)! }));
   const extra = spec.extraCheck;
+  const inOneMemory = backend === 'wasm';
 
   // The call being checked, for `fail`'s message: checks run synchronously, one at a time, so one
   // `fail` per kernel serves every call and a valid call allocates nothing for its messages.
@@ -94,8 +95,19 @@ export function compileCheck(name: string, spec: KernelSpec, backend: BackendNam
       const a = call[o.a.at] as Buf | null;
       const b = call[o.b.at] as Buf | null;
       if (a === null || b === null) continue;
-      if (o.exact && a.data.buffer === b.data.buffer && a.data.byteOffset === b.data.byteOffset) continue;
-      if (overlap(a, required(o.a, layout, call), b, required(o.b, layout, call))) fail(`${o.first} must not overlap ${o.second}`);
+      // Byte ranges in one address space: wasm buffers all live in the one linear memory (compare
+      // addresses, without touching .data); js buffers share memory only through one ArrayBuffer.
+      let a0 = a.ptr;
+      let b0 = b.ptr;
+      if (!inOneMemory) {
+        const ad = a.data;
+        const bd = b.data;
+        if (ad.buffer !== bd.buffer) continue;
+        a0 = ad.byteOffset;
+        b0 = bd.byteOffset;
+      }
+      if (o.exact && a0 === b0) continue;
+      if (a0 < b0 + required(o.b, layout, call) * 4 && b0 < a0 + required(o.a, layout, call) * 4) fail(`${o.first} must not overlap ${o.second}`);
     }
     if (extra) extra(fail, call);
     current = NO_CALL;
@@ -130,14 +142,6 @@ function checkLabels(fail: Fail, name: string, labels: I32Buffer, m: number, n: 
     const l = d[i];
     if (l < 0 || l >= n) fail(`${name}[${i}] = ${l} is out of range: labels must be integers in [0, ${n - 1}] for ${n} classes`);
   }
-}
-
-/** Whether the first `aLen` elements of a share memory with the first `bLen` of b. */
-function overlap(a: Buf, aLen: number, b: Buf, bLen: number): boolean {
-  if (a.data.buffer !== b.data.buffer) return false;
-  const a0 = a.data.byteOffset;
-  const b0 = b.data.byteOffset;
-  return a0 < b0 + bLen * 4 && b0 < a0 + aLen * 4;
 }
 
 /** Wraps an implementation so that every call is validated first. */
