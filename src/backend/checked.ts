@@ -41,7 +41,7 @@ function sizeIndices(spec: KernelSpec, shape: Shape, layout: MatmulLayout): numb
 }
 
 /** Returns the validator of one kernel: it throws a RangeError naming the call on the first bad argument. */
-export function compileCheck(name: string, spec: KernelSpec, backend: BackendName): (args: CallArgs) => void {
+function compileCheck(name: string, spec: KernelSpec, backend: BackendName): (args: CallArgs) => void {
   const args = spec.args;
   const indexOf = (n: string): number => args.findIndex((a) => a.name === n);
   const sizes = args.flatMap((a, i) => (a.kind === 'size' ? [i] : []));
