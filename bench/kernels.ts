@@ -10,20 +10,29 @@
  *
  * Prints a table with the ratios the targets are stated in and writes bench/results/kernels.json
  * (via a temp file and a rename, so a reader never sees half a file).
+ *
+ * The cases come from the kernel manifest (src/backend/manifest.ts): the layouts and operand shapes
+ * are the manifest's matmul entry. `--kernels all` (or a list of names) instead prints the GB/s of the
+ * manifest's other kernels, wasm and js, at a fixed size (about 2^20 elements per buffer), with
+ * arguments made from their manifest entries; it writes no results file.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { init, jsBackend, MATMUL_LAYOUTS, type F32Buffer, type MatmulLayout, type ReadyBackend } from '../src/index.js';
+import { init, jsBackend, type F32Buffer, type MatmulLayout, type ReadyBackend } from '../src/index.js';
+import { KERNEL_NAMES, KERNELS, shapeDims, type BufferArg, type KernelName } from '../src/backend/manifest.js';
 import { machineInfo, median, repoPath, setUpTfjsWasm, writeJsonAtomic } from './util.js';
+import { benchOtherKernels } from './kernels-table.js';
 
 const DEFAULT_SHAPES = '64x784x128,128x128x128,256x256x256,512x512x512,1024x1024x1024';
 
-const USAGE = 'usage: node build/bench/kernels.js [--shapes MxKxN,...] [--no-write]';
+const USAGE = 'usage: node build/bench/kernels.js [--shapes MxKxN,...] [--no-write] | --kernels all|name,...';
 const { values: args } = (() => {
   try {
-    return parseArgs({ options: { shapes: { type: 'string', default: DEFAULT_SHAPES }, 'no-write': { type: 'boolean', default: false } } });
+    return parseArgs({
+      options: { shapes: { type: 'string', default: DEFAULT_SHAPES }, 'no-write': { type: 'boolean', default: false }, kernels: { type: 'string' } },
+    });
   } catch (err) {
     console.error(`bench:kernels: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -38,6 +47,19 @@ const SHAPES: readonly [number, number, number][] = args.shapes.split(',').map((
   }
   return dims as [number, number, number];
 });
+/** The matmul's layouts and how each stores A and B, from the manifest. */
+function matmulOperand(name: string): BufferArg {
+  const arg = KERNELS.matmul.args.find((a) => a.name === name);
+  if (arg?.kind !== 'f32') throw new Error(`bench:kernels: the manifest's matmul has no f32 operand '${name}'`);
+  return arg;
+}
+const A_ARG = matmulOperand('a');
+const B_ARG = matmulOperand('b');
+const MATMUL_LAYOUTS = Object.keys(A_ARG.shape) as MatmulLayout[];
+function storedShape(arg: BufferArg, layout: MatmulLayout, sizes: Record<string, number>): [number, number] {
+  const [rows, cols] = shapeDims(arg.shape, layout);
+  return [sizes[rows], sizes[cols]];
+}
 const CONTENDERS = ['wasm', 'js', 'tfjsWasm', 'tfjsCpu'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
@@ -85,8 +107,8 @@ function ourRunner(be: ReadyBackend, layout: MatmulLayout, a: Float32Array, b: F
 /** tfjs on `backend`: tensors are made while it is active, so running them never moves data between backends. */
 async function tfjsRunner(backend: 'wasm' | 'cpu', layout: MatmulLayout, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Runner> {
   await tf.setBackend(backend);
-  const at = tf.tensor2d(a, layout === 'TN' ? [k, m] : [m, k]);
-  const bt = tf.tensor2d(b, layout === 'NT' ? [n, k] : [k, n]);
+  const at = tf.tensor2d(a, storedShape(A_ARG, layout, { m, k, n }));
+  const bt = tf.tensor2d(b, storedShape(B_ARG, layout, { m, k, n }));
   const transposeA = layout === 'TN';
   const transposeB = layout === 'NT';
   let last: Float32Array = new Float32Array(0);
@@ -255,4 +277,14 @@ function writeResults(rows: Row[]): void {
   console.log(`\nwrote ${file}`);
 }
 
-await bench();
+if (args.kernels !== undefined) {
+  const names = args.kernels === 'all' ? KERNEL_NAMES.filter((x) => x !== 'matmul') : (args.kernels.split(',') as KernelName[]);
+  const unknown = names.filter((x) => !KERNEL_NAMES.includes(x) || x === 'matmul');
+  if (unknown.length > 0) {
+    console.error(`bench:kernels: --kernels: unknown ${unknown.join(', ')}; 'all' or some of ${KERNEL_NAMES.filter((x) => x !== 'matmul').join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  await benchOtherKernels(names);
+} else {
+  await bench();
+}

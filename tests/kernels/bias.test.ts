@@ -92,17 +92,3 @@ describe('biasGrad', () => {
     }
   });
 });
-
-describe('bias arguments', () => {
-  it('names the buffer that is too short or overlapping', () => {
-    for (const b of [wasm, js]) {
-      const x = f32(b, 12);
-      expect(() => b.biasAdd(x, f32(b, 3), 3, 4)).toThrow(/biasAdd: bias has 3 elements, expected at least 4 \(n = 4\)/);
-      expect(() => b.biasAdd(f32(b, 11), f32(b, 4), 3, 4)).toThrow(/biasAdd: x has 11 elements, expected at least 12 \(\[m, n\] = \[3, 4\]\)/);
-      expect(() => b.biasGrad(x, f32(b, 2), 4, 3)).toThrow(/biasGrad: db has 2 elements, expected at least 3/);
-      expect(() => b.biasGrad(x, x.view(8, 3), 4, 3)).toThrow(/biasGrad: db must not overlap dy/);
-      expect(() => b.biasAdd(x, x, 3, 4)).toThrow(/biasAdd: x must not overlap bias/);
-      expect(() => b.biasGrad(x, f32(b, 3), 0, 3)).toThrow(/biasGrad: m must be a positive integer, got 0/);
-    }
-  });
-});

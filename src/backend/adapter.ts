@@ -1,0 +1,43 @@
+/**
+ * Builds a backend's `Kernels` from the manifest: each kernel becomes one closure, made once, that
+ * converts the caller's arguments (buffers, names, booleans) into what the implementation takes
+ * (addresses or typed arrays, ids, 0/1) and calls it. The converters are picked per argument when the
+ * closure is made, so a call only runs them: no lookup by name, no allocation beyond the argument list.
+ */
+import type { Kernels } from './contract.js';
+import { KERNEL_NAMES, kernelSpec, type Arg } from './manifest.js';
+
+/** Converts one argument; `first` is the call's first argument (the activation, for its parameter). */
+export type Convert = (value: unknown, first: unknown) => unknown;
+
+/** The converter of each argument, or undefined to pass the value on unchanged. */
+export type ConverterFor = (arg: Arg) => Convert | undefined;
+
+type Impl = (...args: unknown[]) => unknown;
+
+/** `impls[name]` takes the converted arguments in manifest order; returns the Kernels over them. */
+export function adaptKernels(impls: Readonly<Record<string, Impl>>, converterFor: ConverterFor): Kernels {
+  const out: Record<string, Impl> = {};
+  for (const name of KERNEL_NAMES) {
+    const impl = impls[name];
+    if (typeof impl !== 'function') throw new Error(`simdnet: the implementation has no kernel '${name}'`);
+    const spec = kernelSpec(name);
+    const converters = spec.args.map(converterFor);
+    out[name] = adapt(impl, converters);
+  }
+  return out as unknown as Kernels;
+}
+
+function adapt(impl: Impl, converters: readonly (Convert | undefined)[]): Impl {
+  const n = converters.length;
+  const at = converters.flatMap((c, i) => (c ? [i] : []));
+  const conv = at.map((i) => converters[i]!);
+  // The converted arguments go into one array per kernel, reused: kernels run synchronously and
+  // never call another kernel, so a call never finds the array in use.
+  const converted: unknown[] = new Array<unknown>(n);
+  return (...args) => {
+    for (let i = 0; i < n; i++) converted[i] = args[i];
+    for (let j = 0; j < at.length; j++) converted[at[j]] = conv[j](args[at[j]], args[0]);
+    return impl(...converted);
+  };
+}

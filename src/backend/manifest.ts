@@ -1,0 +1,412 @@
+/**
+ * The kernel manifest: every kernel described once, in one table. Everything else that lists kernels
+ * is made from it:
+ * - the `Kernels` interface in contract.ts and the `WasmExports` interface in bindings/exports.ts are
+ *   generated from it by scripts/kernels.mjs, which `npm run build` runs in `--check` mode (it also
+ *   checks that assembly/index.ts exports each kernel with matching parameters);
+ * - `checked()` (checked.ts) validates every call from the argument descriptions;
+ * - the wasm and js adapters (wasm.ts, js/index.ts) convert arguments from them;
+ * - tests/kernels/manifest.test.ts runs every kernel, wasm against js, on the edge sizes, and every
+ *   argument check; bench/kernels.ts takes its cases from it.
+ *
+ * The file is plain data plus a few small functions (no runtime imports), so scripts/kernels.mjs can
+ * transpile and import it on its own.
+ */
+import type { MatmulLayout } from './contract.js';
+
+/** A buffer's required length: the product of size arguments (by name), per matmul layout if it depends on it. */
+export type Shape = readonly string[] | Readonly<Record<MatmulLayout, readonly string[]>>;
+
+/** What generated test inputs a buffer holds: uniform in [−1, 1] unless said otherwise. */
+export type Sample = 'uniform' | 'unit' | 'nonNegative';
+
+export interface BufferArg {
+  readonly kind: 'f32' | 'i32';
+  readonly name: string;
+  /** Read, written, or both: outputs are what the manifest test compares between backends. */
+  readonly io: 'in' | 'out' | 'inout';
+  readonly shape: Shape;
+  /** Text put before the shape in a length error, e.g. 'A stored as ' gives "A stored as [k, m] = [3, 2]". */
+  readonly note?: string;
+  /** May be null (the kernel then skips what it would write there). */
+  readonly nullable?: boolean;
+  /** An i32 buffer of class labels, each in [0, the named size). */
+  readonly labelsOf?: string;
+  readonly sample?: Sample;
+}
+
+/** An element count: a positive safe integer. Sizes named in a shape are dimensions; others are counts (adamStep's step). */
+export interface SizeArg {
+  readonly kind: 'size';
+  readonly name: string;
+}
+
+/** A finite number (f32 on the wasm side); `example` is the value tests and benches use. */
+export interface ScalarArg {
+  readonly kind: 'scalar';
+  readonly name: string;
+  readonly example: number;
+  /** False when the kernel's `extraCheck` validates it instead (dropoutMask's rate). */
+  readonly finite?: false;
+}
+
+/** A boolean (0/1 on the wasm side); optional ones default to false. */
+export interface FlagArg {
+  readonly kind: 'flag';
+  readonly name: string;
+  readonly optional?: boolean;
+}
+
+/** An integer seed, passed to wasm as its 32-bit pattern (u32). */
+export interface SeedArg {
+  readonly kind: 'seed';
+  readonly name: string;
+  readonly example: number;
+}
+
+/** An activation name (ACTIVATIONS in activations.ts), passed to wasm as its id. Always the first argument. */
+export interface ActivationArg {
+  readonly kind: 'activation';
+  readonly name: string;
+}
+
+/** The activation's optional parameter: finite when given, else the activation's default. */
+export interface ActivationParamArg {
+  readonly kind: 'activationParam';
+  readonly name: string;
+}
+
+/** A matmul layout (MATMUL_LAYOUTS), passed to wasm as its id. Always the first argument. */
+export interface LayoutArg {
+  readonly kind: 'layout';
+  readonly name: string;
+}
+
+export type Arg = BufferArg | SizeArg | ScalarArg | FlagArg | SeedArg | ActivationArg | ActivationParamArg | LayoutArg;
+
+/**
+ * Whether two buffers may share memory. `exact`: they may be the same elements (in place) but must
+ * not partly overlap; `never`: no shared element. The first name leads the error message
+ * ("c must not overlap a"). Every pair of same-dtype buffers of which one is written must be listed
+ * (the manifest test checks this).
+ */
+export type Overlap = readonly [string, string, 'exact' | 'never'];
+
+/**
+ * How a kernel could be split across threads (for the threads issue; not used yet). Work is split over
+ * an output dimension so each thread owns whole outputs and every output is summed in the same order
+ * whatever the thread count (the same-bits promise):
+ * - `elementwise`: every element of the outputs depends only on the same element of the inputs;
+ *   split `over` the named length in any chunks.
+ * - `rows`: output rows are independent; split over dimension `over` (rows of buffer `of`).
+ * - `columns`: output columns are independent; split over dimension `over` (columns of `of`).
+ * - `none`: a single reduction to one number; splitting would change its summation order.
+ * `sum: true`: the kernel also returns a sum over the split dimension (a loss, a count); per-thread
+ * partial sums would then need adding in a fixed order.
+ */
+export type Split =
+  | { readonly kind: 'elementwise'; readonly over: string; readonly sum?: true }
+  | { readonly kind: 'rows' | 'columns'; readonly over: string; readonly of: string; readonly sum?: true }
+  | { readonly kind: 'none'; readonly why: string };
+
+/**
+ * How closely the wasm kernel must match its js twin in tests/kernels/manifest.test.ts:
+ * `bits`: the same bits (NaN-safe, −0 ≠ +0) and the same return value; `close`: every output element
+ * within ulps·2⁻²⁴·scale·(|js| + max(1, max |js output|)) and the return value within
+ * ulps·2⁻²⁴·scale·(|js| + 1), where scale is the size named by `per` (K for a matmul, m for a column
+ * sum) or 1. Inputs are in [−1, 1], so the 1 bounds the terms where a result cancels (gelu's
+ * derivative near −0.75) and the bound grows with the number of terms summed.
+ */
+export type Tolerance =
+  | { readonly kind: 'bits' }
+  | { readonly kind: 'close'; readonly ulps: number; readonly per?: string };
+
+/** The call's arguments, in order, as the user passed them (for `extraCheck`). */
+export type CallArgs = readonly unknown[];
+
+export interface KernelSpec {
+  /** The JSDoc of the method in `Kernels`. */
+  readonly doc: string;
+  readonly args: readonly Arg[];
+  /** The wasm return type: `void`, or a number as f64 (sums) or i32 (counts, indices). */
+  readonly returns: 'void' | 'f64' | 'i32';
+  readonly overlaps: readonly Overlap[];
+  /** A check no generic rule covers; runs after the generic ones; `fail` throws naming the call. */
+  readonly extraCheck?: (fail: (what: string) => never, args: CallArgs) => void;
+  readonly split: Split;
+  readonly tolerance: Tolerance;
+}
+
+const f32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'f32', name, io, shape, ...more });
+const i32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'i32', name, io, shape, ...more });
+const size = (name: string): SizeArg => ({ kind: 'size', name });
+const scalar = (name: string, example: number): ScalarArg => ({ kind: 'scalar', name, example });
+const flag = (name: string, optional = false): FlagArg => ({ kind: 'flag', name, optional });
+const act: ActivationArg = { kind: 'activation', name: 'act' };
+const alpha: ActivationParamArg = { kind: 'activationParam', name: 'alpha' };
+
+const MN = ['m', 'n'] as const;
+const LEN = ['len'] as const;
+const BITS: Tolerance = { kind: 'bits' };
+const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len' };
+
+/** Every pair of the named buffers disjoint, in order (the optimizer steps). */
+function allDisjoint(...names: string[]): Overlap[] {
+  const out: Overlap[] = [];
+  for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) out.push([names[i], names[j], 'never']);
+  return out;
+}
+
+/** The optimizer steps' shared arguments: flat buffers of `len` elements, then len and lr, then the rest. */
+function optimizer(doc: string, state: string[], hyper: readonly Arg[]): KernelSpec {
+  return {
+    doc,
+    args: [f32('w', 'inout', LEN), f32('g', 'in', LEN), ...state.map((s) => f32(s, 'inout', LEN, { sample: 'nonNegative' })),
+      size('len'), scalar('lr', 0.01), ...hyper, scalar('weightDecay', 0.05)],
+    returns: 'void',
+    overlaps: allDisjoint('w', 'g', ...state),
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  };
+}
+
+/** The JSDoc of the `Kernels` interface. */
+export const KERNELS_DOC = [
+  'The kernels. Sizes are element counts (positive integers); buffers may be longer than the part',
+  'a call uses. Unless a method says otherwise, outputs must not overlap inputs.',
+  'Generated from the kernel manifest (src/backend/manifest.ts), which also drives their argument checks.',
+].join('\n');
+
+export const KERNELS = {
+  matmul: {
+    doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
+    args: [
+      { kind: 'layout', name: 'layout' },
+      f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
+      f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
+      f32('c', 'inout', MN, { note: 'C is ' }),
+      size('m'), size('k'), size('n'), flag('accumulate', true),
+    ],
+    returns: 'void',
+    overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'c' },
+    tolerance: { kind: 'close', ulps: 8, per: 'k' },
+  },
+
+  biasAdd: {
+    doc: 'x[i,j] += bias[j] for an m×n matrix.',
+    args: [f32('x', 'inout', MN), f32('bias', 'in', ['n']), size('m'), size('n')],
+    returns: 'void',
+    overlaps: [['x', 'bias', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'x' },
+    tolerance: BITS,
+  },
+  biasGrad: {
+    doc: 'db[j] (+)= Σ_i dy[i,j]: the bias gradient (column sums).',
+    args: [f32('dy', 'in', MN), f32('db', 'inout', ['n']), size('m'), size('n'), flag('accumulate', true)],
+    returns: 'void',
+    overlaps: [['db', 'dy', 'never']],
+    split: { kind: 'columns', over: 'n', of: 'dy' },
+    tolerance: { kind: 'close', ulps: 4, per: 'm' },
+  },
+
+  activationForward: {
+    doc: 'y = f(x), elementwise; y may be x (in place).',
+    args: [act, f32('x', 'in', LEN), f32('y', 'out', LEN), size('len'), alpha],
+    returns: 'void',
+    overlaps: [['y', 'x', 'exact']],
+    split: ELEMENTWISE,
+    tolerance: { kind: 'close', ulps: 16 },
+  },
+  activationBackward: {
+    doc: [
+      'dx = dy ⊙ f\'(x), where y = f(x) was the forward output (kernels use whichever of x, y is cheaper).',
+      'dx may be any of x, y, dy exactly (in place). The step function\'s derivative is 0 everywhere (its true derivative',
+      'almost everywhere), so no gradient flows through a step activation.',
+    ].join('\n'),
+    args: [act, f32('x', 'in', LEN), f32('y', 'in', LEN), f32('dy', 'in', LEN), f32('dx', 'out', LEN), size('len'), alpha],
+    returns: 'void',
+    // Elementwise: each output element depends only on the same element of the inputs, so dx may be
+    // any of them exactly (in place), but must not partly overlap one.
+    overlaps: [['dx', 'dy', 'exact'], ['dx', 'x', 'exact'], ['dx', 'y', 'exact']],
+    split: ELEMENTWISE,
+    tolerance: { kind: 'close', ulps: 24 },
+  },
+  biasActivation: {
+    doc: [
+      'Fused dense epilogue on an m×n matrix: z[i,j] += bias[j] (skipped when bias is null), then',
+      'y = f(z). z keeps the pre-activation for the backward pass; y may be z (then z is overwritten).',
+    ].join('\n'),
+    args: [act, f32('z', 'inout', MN), f32('bias', 'in', ['n'], { nullable: true }), f32('y', 'out', MN), size('m'), size('n'), alpha],
+    returns: 'void',
+    overlaps: [['y', 'z', 'exact'], ['z', 'bias', 'never'], ['y', 'bias', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'y' },
+    tolerance: { kind: 'close', ulps: 16 },
+  },
+
+  softmax: {
+    doc: 'Row-wise numerically stable softmax of an m×n matrix; y may be x.',
+    args: [f32('x', 'in', MN), f32('y', 'out', MN), size('m'), size('n')],
+    returns: 'void',
+    overlaps: [['y', 'x', 'exact']],
+    split: { kind: 'rows', over: 'm', of: 'y' },
+    tolerance: { kind: 'close', ulps: 24 },
+  },
+  softmaxCrossEntropy: {
+    doc: [
+      'Softmax cross-entropy from logits and integer labels in [0, n). Returns the summed loss',
+      'Σ_i −log p_i[label_i] (computed with log-sum-exp: finite for any finite logits).',
+      'When given, probs receives the softmax and grad receives (Ŷ − Y*)·gradScale (gradScale = 1/N for a mean).',
+    ].join('\n'),
+    args: [
+      f32('logits', 'in', MN), i32('labels', 'in', ['m'], { note: 'one label per row, ', labelsOf: 'n' }),
+      f32('probs', 'out', MN, { nullable: true }), f32('grad', 'out', MN, { nullable: true }),
+      size('m'), size('n'), scalar('gradScale', 0.5),
+    ],
+    returns: 'f64',
+    overlaps: [['probs', 'logits', 'exact'], ['grad', 'logits', 'exact'], ['grad', 'probs', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'logits', sum: true },
+    tolerance: { kind: 'close', ulps: 24, per: 'm' },
+  },
+  sigmoidCrossEntropy: {
+    doc: [
+      'Sigmoid binary cross-entropy from logits z and targets t in [0,1]. Returns Σ [max(z,0) − z·t + log(1+e^(−|z|))];',
+      'grad (when given) = (σ(z) − t)·gradScale.',
+    ].join('\n'),
+    args: [f32('logits', 'in', LEN), f32('targets', 'in', LEN, { sample: 'unit' }), f32('grad', 'out', LEN, { nullable: true }), size('len'), scalar('gradScale', 0.5)],
+    returns: 'f64',
+    overlaps: [['grad', 'logits', 'exact'], ['grad', 'targets', 'never']],
+    split: { kind: 'elementwise', over: 'len', sum: true },
+    tolerance: { kind: 'close', ulps: 16, per: 'len' },
+  },
+  meanSquaredError: {
+    doc: 'Returns Σ (p − t)²; grad (when given) = 2(p − t)·gradScale.',
+    args: [f32('pred', 'in', LEN), f32('targets', 'in', LEN), f32('grad', 'out', LEN, { nullable: true }), size('len'), scalar('gradScale', 0.5)],
+    returns: 'f64',
+    overlaps: [['grad', 'pred', 'exact'], ['grad', 'targets', 'never']],
+    split: { kind: 'elementwise', over: 'len', sum: true },
+    tolerance: { kind: 'close', ulps: 8, per: 'len' },
+  },
+
+  sumSquares: {
+    doc: 'Σ x² (for ‖∇‖² and the L2 penalty).',
+    args: [f32('x', 'in', LEN), size('len')],
+    returns: 'f64',
+    overlaps: [],
+    split: { kind: 'none', why: 'one total of 1024-element block sums: threads could take whole blocks if the total adds them in block order' },
+    tolerance: { kind: 'close', ulps: 68 },
+  },
+  sumAbs: {
+    doc: 'Σ |x| (the L1 penalty).',
+    args: [f32('x', 'in', LEN), size('len')],
+    returns: 'f64',
+    overlaps: [],
+    split: { kind: 'none', why: 'one total of 1024-element block sums: threads could take whole blocks if the total adds them in block order' },
+    tolerance: { kind: 'close', ulps: 68 },
+  },
+  axpy: {
+    doc: 'y += alpha·x (the L2 gradient 2αw is axpy with alpha = 2α). y may be x.',
+    args: [f32('y', 'inout', LEN), f32('x', 'in', LEN), size('len'), scalar('alpha', 0.7)],
+    returns: 'void',
+    overlaps: [['y', 'x', 'exact']],
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  },
+  addSign: {
+    doc: 'y += alpha·sign(x) (the L1 gradient); sign(0) = 0.',
+    args: [f32('y', 'inout', LEN), f32('x', 'in', LEN), size('len'), scalar('alpha', 0.7)],
+    returns: 'void',
+    overlaps: [['y', 'x', 'exact']],
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  },
+  scale: {
+    doc: 'x *= s (gradient clipping by norm).',
+    args: [f32('x', 'inout', LEN), size('len'), scalar('s', 1.5)],
+    returns: 'void',
+    overlaps: [],
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  },
+  mul: {
+    doc: 'out = a ⊙ b elementwise (dropout forward and backward); out may be a or b.',
+    args: [f32('out', 'out', LEN), f32('a', 'in', LEN), f32('b', 'in', LEN), size('len')],
+    returns: 'void',
+    overlaps: [['out', 'a', 'exact'], ['out', 'b', 'exact']],
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  },
+  argmaxRows: {
+    doc: 'out[i] = argmax_j x[i,j] (first index on ties).',
+    args: [f32('x', 'in', MN), i32('out', 'out', ['m'], { note: 'one index per row, ' }), size('m'), size('n')],
+    returns: 'void',
+    overlaps: [],
+    split: { kind: 'rows', over: 'm', of: 'x' },
+    tolerance: BITS,
+  },
+  countCorrect: {
+    doc: 'Number of rows whose argmax equals the label (accuracy = count/m; 0/1 loss = 1 − accuracy).',
+    args: [f32('x', 'in', MN), i32('labels', 'in', ['m'], { note: 'one label per row, ', labelsOf: 'n' }), size('m'), size('n')],
+    returns: 'i32',
+    overlaps: [],
+    split: { kind: 'rows', over: 'm', of: 'x', sum: true },
+    tolerance: BITS,
+  },
+  firstNonFinite: {
+    doc: 'Index of the first NaN or ±Infinity in x[0..len), or −1.',
+    args: [f32('x', 'in', LEN), size('len')],
+    returns: 'i32',
+    overlaps: [],
+    split: { kind: 'none', why: 'the first index: a split would need the lowest of the per-thread answers' },
+    tolerance: BITS,
+  },
+  dropoutMask: {
+    doc: [
+      'Inverted-dropout mask: mask[i] = 1/(1−rate) with probability 1−rate, else 0. Counter-based',
+      '(a hash of seed, stream and i), so wasm and js give the same mask, bit for bit.',
+    ].join('\n'),
+    args: [
+      f32('mask', 'out', LEN), size('len'), { kind: 'scalar', name: 'rate', example: 0.3, finite: false },
+      { kind: 'seed', name: 'seed', example: 7 }, { kind: 'seed', name: 'stream', example: 11 },
+    ],
+    returns: 'void',
+    overlaps: [],
+    extraCheck(fail, [, , rate, seed, stream]) {
+      if (!((rate as number) >= 0 && (rate as number) < 1)) fail(`rate must be in [0, 1), got ${String(rate)}`);
+      if (!Number.isInteger(seed) || !Number.isInteger(stream)) fail(`seed and stream must be integers, got ${String(seed)} and ${String(stream)}`);
+    },
+    split: ELEMENTWISE,
+    tolerance: BITS,
+  },
+
+  sgdStep: optimizer(
+    [
+      'Optimizer updates: single passes over flat parameter (w), gradient (g) and state buffers.',
+      '`weightDecay` is decoupled (as in AdamW): w −= lr·weightDecay·w, then the update.',
+    ].join('\n'),
+    [], [],
+  ),
+  momentumStep: optimizer('PyTorch convention: v = μ·v + g; w −= lr·v, or with Nesterov w −= lr·(g + μ·v).', ['v'], [scalar('momentum', 0.9), flag('nesterov')]),
+  adamStep: optimizer(
+    'Adam / AdamW with bias correction; `step` is the 1-based update count.',
+    ['m', 'v'], [scalar('beta1', 0.9), scalar('beta2', 0.999), scalar('eps', 1e-8), size('step')],
+  ),
+  rmspropStep: optimizer('s = ρ·s + (1−ρ)·g²; w −= lr·g/(√s + eps).', ['s'], [scalar('rho', 0.9), scalar('eps', 1e-8)]),
+  adagradStep: optimizer('s += g²; w −= lr·g/(√s + eps).', ['s'], [scalar('eps', 1e-8)]),
+} satisfies Record<string, KernelSpec>;
+
+export type KernelName = keyof typeof KERNELS;
+
+/** The kernels' names, in manifest order. */
+export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
+
+/** The manifest entry of `name`, typed as the general spec. */
+export function kernelSpec(name: KernelName): KernelSpec {
+  return KERNELS[name];
+}
+
+/** The size names a shape multiplies, for `layout` when the shape depends on it. */
+export function shapeDims(shape: Shape, layout?: MatmulLayout): readonly string[] {
+  if (Array.isArray(shape)) return shape as readonly string[];
+  return (shape as Record<MatmulLayout, readonly string[]>)[layout ?? 'NN'];
+}
