@@ -338,7 +338,7 @@ describe('trainInWorker in Node (worker_threads)', () => {
           const valX = new Float32Array(4);
           structuredClone(valX, { transfer: [valX.buffer] });
           await expect(trainInWorker(model, ...copies(), { epochs: 1, transfer, validationData: { x: valX, y: new Int32Array(2) } })).rejects.toThrow(/validationData\.x's buffer is detached/);
-          expect(model.training).toBe(false);
+          expect((model as unknown as { training: boolean }).training).toBe(false);
         }
         expect((await model.fit(...copies(), { epochs: 1 })).stopReason).toBe('completed');
       } finally {
@@ -353,7 +353,7 @@ describe('trainInWorker in Node (worker_threads)', () => {
         await expect(trainInWorker(model, ...copies(), { worker: mute, startTimeout: 300 })).rejects.toThrow(
           /simdnet trainInWorker: could not start the worker: the worker did not report ready within 300 ms/,
         );
-        expect(model.training).toBe(false);
+        expect((model as unknown as { training: boolean }).training).toBe(false);
         expect((await model.fit(...copies(), { epochs: 1 })).stopReason).toBe('completed');
         expect(() => new WorkerTrainer({ startTimeout: 0 })).toThrow(/options\.startTimeout must be a number of milliseconds > 0/);
         expect(() => new WorkerTrainer({ startTimeout: 'soon' as never })).toThrow(/startTimeout must be/);
