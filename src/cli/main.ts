@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ACTIVATIONS, type ActivationName } from '../backend/contract.js';
 import { init, type ReadyBackend } from '../backend/init.js';
-import { loadModel } from '../model/serialize.js';
+import { loadModel } from '../model/persist.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { loadCsv, loadMnistDir } from '../data/node.js';
 import { loadData, type DataFlags } from './data-source.js';

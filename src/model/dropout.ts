@@ -9,7 +9,7 @@
  */
 import type { F32Buffer } from '../backend/contract.js';
 import { OptionReader } from '../train/pieces.js';
-import { Layer, type RunContext, type Scratch } from './layers.js';
+import { Layer, type RunContext, type Scratch, type Shape } from './layers.js';
 
 export interface DropoutOptions {
   /** The fraction of values dropped while training, in [0, 1). */
@@ -39,8 +39,8 @@ export class Dropout extends Layer {
     this.rate = r.number('rate', undefined, { min: 0, below: 1 });
   }
 
-  protected outputSizeFor(inputSize: number): number {
-    return inputSize;
+  protected computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
   }
 
   override scratchWidths(): Record<string, number> {

@@ -25,11 +25,12 @@ import { optimizer as makeOptimizer } from '../train/optimizers.js';
 import { scheduleFromConfig } from '../train/schedules.js';
 import type { Optimizer } from '../train/types.js';
 import type { Dataset } from '../data/dataset.js';
-import { DataSet, readTargets, countRows, type Features, type Targets } from '../model/data.js';
+import { DeviceData, readTargets, countRows, type Features, type Targets } from '../model/data.js';
 import { LOSSES, lossByName, type Loss, type LossName } from '../model/losses.js';
-import { mlp, Sequential } from '../model/sequential.js';
-import { earlyStopping } from '../model/early-stopping.js';
-import type { Callback, StopReason } from '../model/callbacks.js';
+import { Sequential } from '../model/sequential.js';
+import { mlp } from '../model/mlp.js';
+import { earlyStopping } from '../train/early-stopping.js';
+import type { Callback, StopReason } from '../train/callbacks.js';
 import { checkSpace, fillSchedule, grid, sample, type SearchSpace, type TrialParams } from './space.js';
 
 /** Labelled rows: { x, y } as model.fit() takes them, or a Dataset from src/data. */
@@ -258,7 +259,7 @@ function readRows(where: string, data: unknown, inputSize: number, outputs: numb
   const label = `tune ${where}`;
   const n = countRows(label, x, inputSize);
   const targets = readTargets(label, y, n, outputs, loss);
-  const set = DataSet.create(backend, label, x, inputSize, targets, outputs);
+  const set = DeviceData.create(backend, label, x, inputSize, targets, outputs);
   try {
     // A copy (not the caller's array), so retrain() trains on the rows the trials saw.
     return { x: set.x.data.slice(0, n * inputSize), y: loss.usesTargets ? targets.targets! : targets.classes, n };

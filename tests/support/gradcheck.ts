@@ -61,7 +61,7 @@ function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<
 
 /** The sign pattern of every kinked activation's input over the first n rows (after a forward pass). */
 function kinkSigns(model: Sequential, n: number, training: boolean, x: Float32Array): Uint8Array {
-  const net = model.net;
+  const net = model.network;
   const arena = net.arenaFor(n);
   const parts: ArrayLike<number>[] = [];
   net.layers.forEach((l, i) => {

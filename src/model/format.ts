@@ -1,60 +1,78 @@
 /**
- * Saving and loading models: `model.save(path | sink)`, `model.toBytes()`, `loadModel(path | bytes, { backend })`.
+ * The saved-model file format as pure functions over bytes: encodeModel(snapshot) and
+ * decodeModel(bytes), where a ModelSnapshot is plain data (topology configs, compile settings, flat
+ * weights, optimizer state, counters). No model object is involved: persist.ts builds one from a
+ * snapshot only after the bytes are known good; Sequential.toBytes() encodes its snapshot().
  *
  * The format (version 1), little-endian throughout:
  *
  *   offset 0   8 bytes  magic "SIMDNETM"
  *          8   u32      format version (1)
  *         12   u32      header length h (bytes of UTF-8 JSON)
- *         16   h bytes  header: { format, version, model: { inputSize, seed, layers }, compile: { loss,
+ *         16   h bytes  header: { format, version, model: { inputSize, seed, layers, inputShape? },
+ *                       compile: { loss,
  *                       optimizer (config), metrics } | null, training: { epochs, batches, dropoutStream },
  *                       weights: [{ name, shape }], optimizerState: { step, slots, schedule? } | null,
  *                       blocks: [{ name, length }] }
- *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; optional, so
- *                       files written before it existed load, with the schedule at its start)
+ *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; inputShape: the
+ *                       input row's shape when it has more than one axis. Both are optional and
+ *                       written only when present, so a file without them loads, and a model that
+ *                       has neither saves to the same bytes as before they were defined)
  *              0–3 zero bytes, so the blocks start at a multiple of 4
  *              f32 × Σ blocks[i].length: the blocks in header order — 'weights' (the flat parameter
  *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot
  *   end − 4    u32      CRC-32 (IEEE) of every byte before it
  *
- * Loading checks the magic, the version, the lengths (a short file is reported as truncated) and the
- * checksum (any flipped byte is reported as corrupt) before building anything. Restored are the
- * architecture, the weights, the loss and optimizer (with its state: Adam's moments and step count),
- * a stateful schedule's running state (reduceOnPlateau's current rate, best value and counters) and
- * the training counters (epochs, batches, dropout stream), so fit() continues exactly where it stopped.
+ * decodeModel checks the magic, the version, the lengths (a short file is reported as truncated; the
+ * block lengths the header declares are checked against the byte length before any block is
+ * allocated) and the checksum (any flipped byte is reported as corrupt). A snapshot holds the
+ * architecture, the weights, the loss and optimizer config with its state (Adam's moments and step
+ * count, a stateful schedule's running state) and the training counters (epochs, batches, dropout
+ * stream), so a model built from it continues training exactly where the saved one stopped.
  *
- * Node's file system is imported dynamically, only for a path, so browsers use toBytes()/loadModel(bytes).
  */
-import type { Backend } from '../backend/contract.js';
 import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
-import { optimizerFromConfig } from '../train/optimizers.js';
-import type { LayerConfig } from './layers.js';
-import { layerFromConfig } from './layer-registry.js';
+import type { LayerConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
 import type { MetricName } from './metrics.js';
-import { Sequential } from './sequential.js';
-import { writeFileAtomic } from '../atomic-write.js';
 
 const MAGIC = 'SIMDNETM';
+/** The version of the file format this simdnet writes and reads. */
 export const FORMAT_VERSION = 1;
 const FIXED = 16; // magic, version, header length
 const CRC_BYTES = 4;
 
-/** Receives a saved model's bytes (to upload them, store them in IndexedDB, ...). */
-export type ModelSink = (bytes: Uint8Array) => void | Promise<void>;
+/** A model's architecture as plain data (the topology of a saved file). */
+export interface ModelTopology {
+  /** Values per input row (the product of inputShape). */
+  readonly inputSize: number;
+  readonly seed: number;
+  readonly layers: readonly LayerConfig[];
+  /** The input row's shape, present only when it has more than one axis (else it is [inputSize]). */
+  readonly inputShape?: readonly number[];
+}
 
-export interface LoadOptions {
-  /** The backend the loaded model lives on (`await init()` or jsBackend()). Required. */
-  backend: Backend;
+/** A model as plain data: everything a saved file holds (see the file comment). */
+export interface ModelSnapshot {
+  readonly topology: ModelTopology;
+  /** compile()'s settings as configs, or null for an uncompiled model. */
+  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricName[] } | null;
+  readonly training: { readonly epochs: number; readonly batches: number; readonly dropoutStream: number };
+  /** Each parameter tensor's name and shape, in the order of flatWeights. */
+  readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
+  /** The flat parameter buffer (Keras order). */
+  readonly flatWeights: Float32Array;
+  /** The optimizer's state (null when uncompiled or when it has none saved). */
+  readonly optimizerState: OptimizerState | null;
 }
 
 interface Header {
   format: 'simdnet-model';
   version: number;
-  model: { inputSize: number; seed: number; layers: LayerConfig[] };
-  compile: { loss: LossName; optimizer: PieceConfig; metrics: MetricName[] } | null;
-  training: { epochs: number; batches: number; dropoutStream: number };
-  weights: Array<{ name: string; shape: number[] }>;
+  model: ModelTopology;
+  compile: ModelSnapshot['compile'];
+  training: ModelSnapshot['training'];
+  weights: ModelSnapshot['weights'];
   optimizerState: { step: number; slots: string[]; schedule?: JsonScheduleState } | null;
   blocks: Array<{ name: string; length: number }>;
 }
@@ -99,23 +117,23 @@ function crc32(bytes: Uint8Array): number {
 
 const align4 = (n: number): number => (n + 3) & ~3;
 
-/** The model as bytes in the format above. */
-export function modelToBytes(model: Sequential): Uint8Array {
-  const compiled = model.compiled;
-  const state: OptimizerState | null = compiled?.optimizer.getState() ?? null;
+/** The snapshot as bytes in the format above. */
+export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
+  const state = snapshot.optimizerState;
   const slotNames = state === null ? [] : Object.keys(state.slots).sort();
-  const blocks = [{ name: 'weights', data: model.getFlatWeights() }, ...slotNames.map((s) => ({ name: `optimizer/${s}`, data: state!.slots[s] }))];
+  const blocks = [{ name: 'weights', data: snapshot.flatWeights }, ...slotNames.map((s) => ({ name: `optimizer/${s}`, data: state!.slots[s] }))];
+  const t = snapshot.topology;
   const header: Header = {
     format: 'simdnet-model',
     version: FORMAT_VERSION,
-    model: model.toConfig() as Header['model'],
-    compile: compiled === null ? null : { loss: compiled.loss.name, optimizer: compiled.optimizer.config, metrics: [...compiled.metrics] },
-    training: { epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
-    weights: model.getWeights().map((w) => ({ name: w.name, shape: [...w.shape] })),
+    // Key order is part of the bytes: inputSize, seed, layers as ever, then the optional shape.
+    model: { inputSize: t.inputSize, seed: t.seed, layers: t.layers, ...(t.inputShape === undefined ? {} : { inputShape: t.inputShape }) },
+    compile: snapshot.compile,
+    training: snapshot.training,
+    weights: snapshot.weights,
     optimizerState: state === null ? null : {
       step: state.step,
       slots: slotNames,
-      // Written only when there is one, so other models' files are the bytes they were before it existed.
       ...(state.schedule === undefined ? {} : { schedule: scheduleToJson(state.schedule) }),
     },
     blocks: blocks.map((b) => ({ name: b.name, length: b.data.length })),
@@ -135,19 +153,6 @@ export function modelToBytes(model: Sequential): Uint8Array {
   }
   view.setUint32(at, crc32(bytes.subarray(0, at)), true);
   return bytes;
-}
-
-/** Saves to a path (Node: temp file, fsync, rename over the path) or hands the bytes to a sink. */
-export async function saveModel(model: Sequential, target: string | ModelSink): Promise<void> {
-  const bytes = modelToBytes(model);
-  if (typeof target === 'function') {
-    await target(bytes);
-    return;
-  }
-  if (typeof target !== 'string' || target === '') {
-    throw new TypeError(`simdnet save: target must be a file path or a function receiving the bytes, got ${String(target)}`);
-  }
-  await writeFileAtomic(target, bytes);
 }
 
 function fail(message: string): never {
@@ -214,60 +219,35 @@ function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32
   return { header, blocks };
 }
 
-/** Builds a model from its header and blocks; any failure frees what was built. */
-function build(header: Header, blocks: Map<string, Float32Array>, backend: Backend): Sequential {
-  const m = header.model;
-  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) fail('the file is corrupt: its header has no model topology');
-  const model = new Sequential(m.layers.map((c) => layerFromConfig(c)), { inputSize: m.inputSize, seed: m.seed, backend });
-  try {
-    const weights = blocks.get('weights');
-    if (weights === undefined || weights.length !== model.parameterCount) {
-      fail(`the file is corrupt: it holds ${weights?.length ?? 0} weights for an architecture of ${model.parameterCount} parameters`);
-    }
-    model.setFlatWeights(weights);
-    if (header.compile !== null) {
-      const { loss, optimizer, metrics } = header.compile;
-      model.compile({ loss, optimizer: optimizerFromConfig(optimizer), metrics });
-      if (header.optimizerState !== null) {
-        const slots: Record<string, Float32Array> = {};
-        for (const s of header.optimizerState.slots) {
-          const data = blocks.get(`optimizer/${s}`);
-          if (data === undefined) fail(`the file is corrupt: the optimizer slot '${s}' is missing`);
-          slots[s] = data;
-        }
-        const { step, schedule } = header.optimizerState;
-        const state: OptimizerState = schedule === undefined ? { step, slots } : { step, slots, schedule: scheduleFromJson(schedule) };
-        model.compiled!.optimizer.setState(backend, state, model.parameterCount);
-      }
-    }
-    const t = header.training;
-    model.restoreProgress(t.epochs, t.batches, t.dropoutStream);
-    return model;
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-}
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /**
- * Loads a model saved by save() or toBytes(): from a file path (Node) or from the bytes. The result
- * predicts exactly as the saved model did and, when it was compiled, resumes training exactly.
+ * The snapshot saved in `bytes` (from encodeModel, save() or toBytes()); throws 'simdnet loadModel: …'
+ * naming what is wrong with a truncated, corrupt or foreign file. The architecture itself (layer
+ * options, weight count) is checked when a model is built from the snapshot.
  */
-export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadOptions): Promise<Sequential> {
-  if (options === null || typeof options !== 'object' || options.backend === undefined) {
-    throw new TypeError('simdnet loadModel: options.backend is required: the ReadyBackend from `await init()` or jsBackend()');
-  }
-  let bytes: Uint8Array;
-  if (typeof source === 'string') {
-    const fs = await import('node:fs/promises');
-    bytes = new Uint8Array(await fs.readFile(source));
-  } else if (source instanceof Uint8Array) {
-    bytes = source;
-  } else if (source instanceof ArrayBuffer) {
-    bytes = new Uint8Array(source);
-  } else {
-    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${String(source)}`);
-  }
+export function decodeModel(bytes: Uint8Array): ModelSnapshot {
   const { header, blocks } = parse(bytes);
-  return build(header, blocks, options.backend);
+  const m = header.model;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) fail('the file is corrupt: its header has no model topology');
+  const t = header.training;
+  if (t === null || typeof t !== 'object' || !isCount(t.epochs) || !isCount(t.batches) || !isCount(t.dropoutStream)) {
+    fail('the file is corrupt: its training counters are not integers ≥ 0');
+  }
+  if (!Array.isArray(header.weights)) fail('the file is corrupt: its header has no weight list');
+  const flatWeights = blocks.get('weights');
+  if (flatWeights === undefined) fail('the file is corrupt: it has no weights block');
+  let optimizerState: OptimizerState | null = null;
+  const o = header.optimizerState;
+  if (header.compile !== null && o !== null && o !== undefined) {
+    if (typeof o !== 'object' || !isCount(o.step) || !Array.isArray(o.slots)) fail('the file is corrupt: its optimizer state is malformed');
+    const slots: Record<string, Float32Array> = {};
+    for (const s of o.slots) {
+      const data = blocks.get(`optimizer/${s}`);
+      if (data === undefined) fail(`the file is corrupt: the optimizer slot '${s}' is missing`);
+      slots[s] = data;
+    }
+    optimizerState = o.schedule === undefined ? { step: o.step, slots } : { step: o.step, slots, schedule: scheduleFromJson(o.schedule) };
+  }
+  return { topology: m, compile: header.compile, training: t, weights: header.weights, flatWeights, optimizerState };
 }
