@@ -36,102 +36,28 @@
 import type { Backend } from '../backend/contract.js';
 import { OptionReader } from '../train/pieces.js';
 import { fit as fitModel, type FitOptions, type History } from '../train/fit.js';
-import { evaluateData, gradientStep, inChunks, type Evaluation } from '../train/step.js';
+import { evaluateData, type Evaluation } from '../train/step.js';
 import { TrainingState } from '../train/training-state.js';
 import { Layer, shapeSize, type Shape } from './layers.js';
 import type { LayerConfig } from './layer-registry.js';
-import { Dense } from './dense.js';
-import { ActivationLayer } from './activation-layer.js';
 import { Network } from './network.js';
+import { resolveSequentialOptions, type SequentialOptions } from './sequential-options.js';
+import { summaryTable } from './summary.js';
 import { resolveCompile, type CompileOptions, type Compiled } from './compile.js';
-import { confusionMatrix, predictedClasses } from './metrics.js';
+import { confusionMatrix } from './metrics.js';
+import { classRows, gradientsAt, predictRows, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
 import { DeviceData, countRows, readTargets, type Features, type Targets } from './data.js';
 import { encodeModel, type ModelSnapshot, type ModelTopology } from './format.js';
 import { writeModelBytes, type ModelSink } from './sink.js';
 import { readWeights, writeFlatWeights, writeWeights, type WeightInput, type WeightTensor } from './weights.js';
 
-/** Options of sequential(). */
-export interface SequentialOptions {
-  /**
-   * The number of input features per row. Give this or inputShape (the input size is given once; every
-   * layer's input width follows from the layer before).
-   */
-  inputSize?: number;
-  /**
-   * The shape of one input row (without the batch axis), e.g. [28, 28, 1]. Rows are passed flattened in
-   * row-major order (inputSize = the product of the shape); the shape goes through the layers (each
-   * layer's outputShape), so shaped layers can read it. dense() takes a shaped row as flat.
-   */
-  inputShape?: readonly number[];
-  /**
-   * Where the model's memory lives and its kernels run: the ReadyBackend from `await init()` or
-   * `jsBackend()`. Required: there is no hidden global backend.
-   */
-  backend: Backend;
-  /**
-   * Seeds the weight initialisation and the dropout masks (and fit()'s shuffling unless fit is given
-   * its own seed): the same seed gives the same weights, bit for bit.
-   * @default 0
-   */
-  seed?: number;
-}
-
-/** Options of predict(), predictClasses() and evaluate(). */
-export interface PredictOptions {
-  /**
-   * Rows per forward pass (bounds the scratch memory; the result does not depend on it).
-   * @default 256, or the arena's size if larger
-   */
-  batchSize?: number;
-}
-
-/** Options of computeGradients(). */
-export interface GradientOptions {
-  /**
-   * Run as in training (dropout on, drawing the next masks).
-   * @default false
-   */
-  training?: boolean;
-  /**
-   * Also return ∂loss/∂x.
-   * @default false
-   */
-  inputGradients?: boolean;
-}
-
-/** The loss and its gradient at the current weights (computeGradients()). */
-export interface Gradients {
-  readonly loss: number;
-  readonly dataLoss: number;
-  readonly penalty: number;
-  /** ∂loss/∂params, flat, in the layout of getFlatWeights(). */
-  readonly gradients: Float32Array;
-  /** ∂loss/∂x [n, inputSize] when asked for, else null. */
-  readonly inputGradients: Float32Array | null;
-}
-
 /** A plain-data description of a model's architecture (what a saved file's topology holds). */
 export type SequentialConfig = ModelTopology;
 
+export type { GradientOptions, Gradients, PredictOptions } from './inference.js';
+export type { SequentialOptions } from './sequential-options.js';
+
 const DEFAULT_EVAL_BATCH = 256;
-
-function isBackend(b: unknown): b is Backend {
-  return b !== null && typeof b === 'object' && typeof (b as Backend).f32 === 'function' && typeof (b as Backend).matmul === 'function';
-}
-
-function resolveInputShape(r: OptionReader): Shape {
-  const shape = r.raw('inputShape');
-  const size = r.has('inputSize') ? r.number('inputSize', undefined, { min: 1, integer: true }) : null;
-  if (shape === undefined) {
-    if (size === null) r.fail('inputSize', 'given (or inputShape): the number of input features', undefined);
-    return [size];
-  }
-  const dims = r.numbers('inputShape', { min: 1, integer: true });
-  if (dims.length === 0) r.fail('inputShape', 'at least one dimension', shape);
-  const product = shapeSize(dims);
-  if (size !== null && size !== product) r.fail('inputSize', `equal to the product of inputShape [${dims.join(', ')}] = ${product}`, size);
-  return dims;
-}
 
 /** A stack of layers trained as one model: see the file comment, sequential() and mlp(). */
 export class Sequential {
@@ -152,14 +78,11 @@ export class Sequential {
   private compiledWith: Compiled | null = null;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
-    const r = new OptionReader('sequential', options, ['inputSize', 'inputShape', 'backend', 'seed']);
-    if (!isBackend(r.raw('backend'))) {
-      r.fail('backend', 'the ReadyBackend from `await init()` or `jsBackend()` (there is no default backend)', r.raw('backend'));
-    }
-    this.backend = options.backend;
-    this.inputShape = resolveInputShape(r);
-    this.inputSize = shapeSize(this.inputShape);
-    this.seed = r.number('seed', 0, { min: 0, below: 2 ** 32, integer: true });
+    const o = resolveSequentialOptions(options);
+    this.backend = o.backend;
+    this.inputShape = o.inputShape;
+    this.inputSize = shapeSize(o.inputShape);
+    this.seed = o.seed;
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new RangeError(`simdnet sequential: layers must be a non-empty array of layers (dense(), activation(), dropout(), flatten()), got ${String(layers)}`);
     }
@@ -273,18 +196,9 @@ export class Sequential {
    * meanSquaredError or before compile(). A Float32Array [n, outputs], row-major. Dropout is off.
    */
   predict(x: Features, options: PredictOptions = {}): Float32Array {
-    const n = this.outputSize;
-    const loss = this.compiledWith?.loss ?? null;
-    const net = this.network;
     const data = this.deviceData('predict', x, null);
     try {
-      const out = new Float32Array(data.n * n);
-      inChunks(net, data, this.chunkSize('predict', options), (chunk, start, m, arena) => {
-        const o = net.forward(arena, chunk.x, m, false);
-        const p = loss === null ? o : loss.predictions(this.backend, o, arena.predictions, m, n);
-        out.set(p.data.subarray(0, m * n), start * n);
-      });
-      return out;
+      return predictRows(this.network, this.compiledWith?.loss ?? null, data, this.chunkSize('predict', options));
     } finally {
       data.dispose();
     }
@@ -295,18 +209,9 @@ export class Sequential {
    * 1 when the output is at or above the loss's threshold (probability ½), else 0.
    */
   predictClasses(x: Features, options: PredictOptions = {}): Int32Array {
-    const n = this.outputSize;
-    const threshold = this.compiledWith?.loss.threshold ?? 0.5;
-    const net = this.network;
     const data = this.deviceData('predictClasses', x, null);
     try {
-      const out = new Int32Array(data.n);
-      inChunks(net, data, this.chunkSize('predictClasses', options), (chunk, start, m, arena) => {
-        const o = net.forward(arena, chunk.x, m, false);
-        predictedClasses(this.backend, o, arena.classes, m, n, threshold);
-        out.set(arena.classes.data.subarray(0, m), start);
-      });
-      return out;
+      return classRows(this.network, this.compiledWith?.loss.threshold ?? 0.5, data, this.chunkSize('predictClasses', options));
     } finally {
       data.dispose();
     }
@@ -344,17 +249,9 @@ export class Sequential {
     const r = new OptionReader('computeGradients', options, ['training', 'inputGradients']);
     const training = r.boolean('training', false);
     const inputGradients = r.boolean('inputGradients', false);
-    const net = this.network;
     const data = this.deviceData('computeGradients', x, y);
     try {
-      const step = gradientStep(net, loss, data.x, data.y!, data.n, training, inputGradients);
-      return {
-        loss: step.dataLoss + step.penalty,
-        dataLoss: step.dataLoss,
-        penalty: step.penalty,
-        gradients: net.grads.data.slice(0, net.size),
-        inputGradients: step.inputGradient === null ? null : step.inputGradient.data.slice(0, data.n * this.inputSize),
-      };
+      return gradientsAt(this.network, loss, data, training, inputGradients);
     } finally {
       data.dispose();
     }
@@ -426,15 +323,7 @@ export class Sequential {
 
   /** A table of the layers, their output shapes and parameter counts. */
   summary(): string {
-    const rows = [['layer', 'type', 'output', 'params']];
-    for (const l of this.layers) {
-      const params = l.params().reduce((s, p) => s + p.length, 0);
-      const what = l instanceof Dense || l instanceof ActivationLayer ? `${l.type} (${l.activation.name})` : l.type;
-      rows.push([l.name ?? '', what, `[n, ${l.outputShape.join(', ')}]`, String(params)]);
-    }
-    rows.push(['', '', 'total', String(this.parameterCount)]);
-    const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-    return rows.map((r) => r.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd()).join('\n');
+    return summaryTable(this.layers, this.parameterCount);
   }
 
   /** The model as plain data: what toBytes() encodes (see format.ts). Copies the weights and state. */
