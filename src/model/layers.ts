@@ -80,12 +80,21 @@ export abstract class Layer {
     if (this.built !== null) {
       throw new Error(`simdnet: layer '${this.name ?? this.type}' is already part of a model; create a new layer for each model`);
     }
-    const outputShape = this.computeOutputShape(inputShape);
-    if (outputShape.length === 0 || outputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
-      this.refuseShape(inputShape, `an output shape of positive integers, got [${outputShape.join(', ')}]`);
-    }
+    const outputShape = this.outputShapeFor(inputShape);
     this.built = { inputShape: [...inputShape], outputShape: [...outputShape], inputSize: shapeSize(inputShape), outputSize: shapeSize(outputShape) };
     return this.built.outputShape;
+  }
+
+  /**
+   * The output shape this layer would have for `inputShape`, without building it (a model checks
+   * every layer's shape this way before building any, so a refused model leaves its layers usable).
+   */
+  outputShapeFor(inputShape: Shape): Shape {
+    const outputShape = this.computeOutputShape(inputShape);
+    if (!Array.isArray(outputShape) || outputShape.length === 0 || outputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+      this.refuseShape(inputShape, `a layer that gives an output shape of integers ≥ 1, but it gave [${String(outputShape)}]`);
+    }
+    return outputShape;
   }
 
   /** True once the layer belongs to a model. */

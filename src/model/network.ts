@@ -56,7 +56,10 @@ export class Network {
     seed: number,
   ) {
     this.inputSize = shapeSize(inputShape);
+    // Every shape is checked before any layer is built, so a refused model leaves its layers usable.
     let shape = inputShape;
+    for (const layer of layers) shape = layer.outputShapeFor(shape);
+    shape = inputShape;
     for (const layer of layers) shape = layer.build(shape);
     this.outputShape = shape;
     this.outputSize = shapeSize(shape);

@@ -48,7 +48,6 @@ function resolveInputShape(r: OptionReader): Shape {
     return [size];
   }
   const dims = r.numbers('inputShape', { min: 1, integer: true });
-  if (dims.length === 0) r.fail('inputShape', 'at least one dimension', shape);
   const product = shapeSize(dims);
   if (size !== null && size !== product) r.fail('inputSize', `equal to the product of inputShape [${dims.join(', ')}] = ${product}`, size);
   return dims;
