@@ -46,6 +46,7 @@ export interface ActivationOptions {
   layerName?: string;
 }
 
+/** An activation layer as plain data (what a saved model's topology holds). */
 export interface ActivationConfig {
   readonly type: 'activation';
   readonly name: string;
@@ -53,6 +54,7 @@ export interface ActivationConfig {
   readonly alpha: number;
 }
 
+/** The activation layer: see activation(). */
 export class ActivationLayer extends Layer {
   readonly type = 'activation';
   readonly activation: ResolvedActivation;

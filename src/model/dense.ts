@@ -21,6 +21,7 @@ import { Layer, type ParamSpec, type RunContext, type Scratch, type Shape } from
 import { resolveActivation, type ResolvedActivation } from './activation-layer.js';
 import { resolveInitializer, resolveRegularizer, type PieceSpec } from './resolve.js';
 
+/** Options of dense(). */
 export interface DenseOptions {
   /** The number of units (neurons): the output width. */
   units: number;
@@ -73,6 +74,7 @@ const DENSE_OPTIONS = [
   'kernelRegularizer', 'biasRegularizer', 'name',
 ];
 
+/** A dense layer as plain data (what a saved model's topology holds). */
 export interface DenseConfig {
   readonly type: 'dense';
   readonly name: string;
@@ -86,6 +88,7 @@ export interface DenseConfig {
   readonly biasRegularizer: PieceConfig | null;
 }
 
+/** The fully connected layer: see dense() and the file comment. */
 export class Dense extends Layer {
   readonly type = 'dense';
   readonly units: number;

@@ -11,6 +11,7 @@ import type { F32Buffer } from '../backend/contract.js';
 import { OptionReader } from '../train/pieces.js';
 import { Layer, type RunContext, type Scratch, type Shape } from './layers.js';
 
+/** Options of dropout(). */
 export interface DropoutOptions {
   /** The fraction of values dropped while training, in [0, 1). */
   rate: number;
@@ -21,12 +22,14 @@ export interface DropoutOptions {
   name?: string;
 }
 
+/** A dropout layer as plain data (what a saved model's topology holds). */
 export interface DropoutConfig {
   readonly type: 'dropout';
   readonly name: string;
   readonly rate: number;
 }
 
+/** The inverted-dropout layer: see dropout() and the file comment. */
 export class Dropout extends Layer {
   readonly type = 'dropout';
   readonly rate: number;

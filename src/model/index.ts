@@ -8,7 +8,7 @@ export type { DropoutOptions, DropoutConfig } from './dropout.js';
 export { flatten, Flatten } from './flatten.js';
 export type { FlattenOptions, FlattenConfig } from './flatten.js';
 export { Layer, shapeSize } from './layers.js';
-export type { LayerConfigBase, ParamSpec, Shape } from './layers.js';
+export type { LayerConfigBase, ParamSpec, RunContext, Scratch, Shape } from './layers.js';
 export { layerFromConfig } from './layer-registry.js';
 export type { LayerConfig } from './layer-registry.js';
 export { sequential, Sequential } from './sequential.js';

@@ -8,12 +8,14 @@ export interface SequentialOptions {
   /**
    * The number of input features per row. Give this or inputShape (the input size is given once; every
    * layer's input width follows from the layer before).
+   * @default the product of inputShape
    */
   inputSize?: number;
   /**
    * The shape of one input row (without the batch axis), e.g. [28, 28, 1]. Rows are passed flattened in
    * row-major order (inputSize = the product of the shape); the shape goes through the layers (each
    * layer's outputShape), so shaped layers can read it. dense() takes a shaped row as flat.
+   * @default [inputSize]
    */
   inputShape?: readonly number[];
   /**

@@ -5,9 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import {
-  Layer, activation, dense, dropout, flatten, loadModel, sequential, shapeSize, type F32Buffer, type RunContext, type Shape,
+  Layer, activation, dense, dropout, flatten, loadModel, sequential, shapeSize, type F32Buffer, type LayerConfigBase, type RunContext, type Shape,
 } from '../../src/index.js';
-import type { LayerConfigBase } from '../../src/model/layers.js';
 import { backends } from '../support/helpers.js';
 import { bits, gaussianBlobs } from '../support/model-data.js';
 
