@@ -16,8 +16,8 @@
  *                       blocks: [{ name, length }] }
  *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; inputShape: the
  *                       input row's shape when it has more than one axis. Both are optional and
- *                       written only when present, so a file without them loads, and a model that
- *                       has neither saves to the same bytes as before they were defined)
+ *                       written only when present: a file without them loads, and a model without
+ *                       them leaves no trace of them in its bytes)
  *              0–3 zero bytes, so the blocks start at a multiple of 4
  *              f32 × Σ blocks[i].length: the blocks in header order — 'weights' (the flat parameter
  *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot

@@ -41,7 +41,7 @@ const align4 = (n: number): number => (n + 3) & ~3;
 /** The header as free JSON: the tests edit it like a foreign writer would. */
 type JsonHeader = any;
 
-/** The JSON header of a saved model (see the format in src/model/serialize.ts). */
+/** The JSON header of a saved model (see the format in src/model/format.ts). */
 function header(bytes: Uint8Array): JsonHeader {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
   return JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length)));
