@@ -26,11 +26,12 @@ import { BatchBuffers, DeviceData, type Features, type Targets } from '../model/
 import type { Network } from '../model/network.js';
 import { OptionReader } from './pieces.js';
 import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
-
-export type { FitOptions, History, StopWhen } from './callbacks.js';
 import { checkCallbacks } from './callbacks.js';
 import { evaluateData, gradientStep } from './step.js';
 import type { TrainingState } from './training-state.js';
+
+// fit()'s option and result types live with the callbacks they reference (one module, no cycle).
+export type { FitOptions, History, StopWhen } from './callbacks.js';
 
 /**
  * What fit() needs of a model (a Sequential is one): the numeric core, what compile() fixed, the seed
