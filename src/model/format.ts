@@ -90,10 +90,10 @@ function scheduleToJson(state: ScheduleState): JsonScheduleState {
 }
 
 function scheduleFromJson(json: unknown): ScheduleState {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('the file is corrupt: its schedule state is not an object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) failLoad('the file is corrupt: its schedule state is not an object');
   return Object.fromEntries(Object.entries(json).map(([key, v]) => {
     const value: unknown = typeof v === 'string' && NON_FINITE.includes(v) ? Number(v) : v;
-    if (typeof value !== 'number') fail(`the file is corrupt: its schedule state's ${key} is not a number`);
+    if (typeof value !== 'number') failLoad(`the file is corrupt: its schedule state's ${key} is not a number`);
     return [key, value];
   }));
 }
@@ -155,26 +155,27 @@ export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
   return bytes;
 }
 
-function fail(message: string): never {
+/** Throws the error loadModel reports for a file it cannot use ('simdnet loadModel: …'). */
+export function failLoad(message: string): never {
   throw new Error(`simdnet loadModel: ${message}`);
 }
 
 /** Reads and checks the header; `total` is the file's length. */
 function readHeader(bytes: Uint8Array, view: DataView): { header: Header; start: number; expected: number } {
   const len = view.getUint32(12, true);
-  if (FIXED + len > bytes.length - CRC_BYTES) fail(`the file is truncated: it has ${bytes.length} bytes, fewer than its ${len}-byte header needs`);
+  if (FIXED + len > bytes.length - CRC_BYTES) failLoad(`the file is truncated: it has ${bytes.length} bytes, fewer than its ${len}-byte header needs`);
   let header: Header;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED, FIXED + len))) as Header;
   } catch (e) {
-    fail(`the file is corrupt: its header is not valid JSON (${(e as Error).message})`);
+    failLoad(`the file is corrupt: its header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || header.format !== 'simdnet-model' || !Array.isArray(header.blocks)) {
-    fail('the file is corrupt: its header does not describe a simdnet model');
+    failLoad('the file is corrupt: its header does not describe a simdnet model');
   }
   let floats = 0;
   for (const b of header.blocks) {
-    if (b === null || typeof b !== 'object' || !Number.isSafeInteger(b.length) || b.length < 0) fail('the file is corrupt: a weight block has a bad length');
+    if (b === null || typeof b !== 'object' || !Number.isSafeInteger(b.length) || b.length < 0) failLoad('the file is corrupt: a weight block has a bad length');
     floats += b.length;
   }
   const start = align4(FIXED + len);
@@ -183,32 +184,32 @@ function readHeader(bytes: Uint8Array, view: DataView): { header: Header; start:
 
 /** Checks everything that can be checked before building the model; returns the header and the blocks. */
 function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32Array> } {
-  if (bytes.length < FIXED + CRC_BYTES) fail(`the file is truncated or not a simdnet model: it has only ${bytes.length} bytes`);
+  if (bytes.length < FIXED + CRC_BYTES) failLoad(`the file is truncated or not a simdnet model: it has only ${bytes.length} bytes`);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC.charCodeAt(i)) fail(`not a simdnet model: the file does not start with '${MAGIC}'`);
+    if (bytes[i] !== MAGIC.charCodeAt(i)) failLoad(`not a simdnet model: the file does not start with '${MAGIC}'`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== FORMAT_VERSION) {
-    fail(`unsupported format version ${version}: this simdnet reads version ${FORMAT_VERSION}${version > FORMAT_VERSION ? ' (the file was written by a newer simdnet)' : ''}`);
+    failLoad(`unsupported format version ${version}: this simdnet reads version ${FORMAT_VERSION}${version > FORMAT_VERSION ? ' (the file was written by a newer simdnet)' : ''}`);
   }
   const stored = view.getUint32(bytes.length - CRC_BYTES, true);
   if (crc32(bytes.subarray(0, bytes.length - CRC_BYTES)) !== stored) {
     // Tell a short file from a damaged one by the lengths its prefix and header declare.
     const headerEnd = FIXED + view.getUint32(12, true) + CRC_BYTES;
-    if (headerEnd > bytes.length) fail(`the file is truncated: it has ${bytes.length} bytes, but its header alone needs ${headerEnd}`);
+    if (headerEnd > bytes.length) failLoad(`the file is truncated: it has ${bytes.length} bytes, but its header alone needs ${headerEnd}`);
     let expected = -1;
     try {
       expected = readHeader(bytes, view).expected;
     } catch {
       // The header itself is damaged: the checksum message below covers it.
     }
-    if (expected > bytes.length) fail(`the file is truncated: it has ${bytes.length} bytes, expected ${expected}`);
-    fail('the file is corrupt: its checksum does not match its contents');
+    if (expected > bytes.length) failLoad(`the file is truncated: it has ${bytes.length} bytes, expected ${expected}`);
+    failLoad('the file is corrupt: its checksum does not match its contents');
   }
   const { header, start, expected } = readHeader(bytes, view);
-  if (expected !== bytes.length) fail(`the file is corrupt: it has ${bytes.length} bytes, its header describes ${expected}`);
-  if (header.version !== FORMAT_VERSION) fail(`the file is corrupt: its header says version ${header.version}, its prefix ${FORMAT_VERSION}`);
+  if (expected !== bytes.length) failLoad(`the file is corrupt: it has ${bytes.length} bytes, its header describes ${expected}`);
+  if (header.version !== FORMAT_VERSION) failLoad(`the file is corrupt: its header says version ${header.version}, its prefix ${FORMAT_VERSION}`);
   const blocks = new Map<string, Float32Array>();
   let at = start;
   for (const b of header.blocks) {
@@ -229,22 +230,22 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
 export function decodeModel(bytes: Uint8Array): ModelSnapshot {
   const { header, blocks } = parse(bytes);
   const m = header.model;
-  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) fail('the file is corrupt: its header has no model topology');
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) failLoad('the file is corrupt: its header has no model topology');
   const t = header.training;
   if (t === null || typeof t !== 'object' || !isCount(t.epochs) || !isCount(t.batches) || !isCount(t.dropoutStream)) {
-    fail('the file is corrupt: its training counters are not integers ≥ 0');
+    failLoad('the file is corrupt: its training counters are not integers ≥ 0');
   }
-  if (!Array.isArray(header.weights)) fail('the file is corrupt: its header has no weight list');
+  if (!Array.isArray(header.weights)) failLoad('the file is corrupt: its header has no weight list');
   const flatWeights = blocks.get('weights');
-  if (flatWeights === undefined) fail('the file is corrupt: it has no weights block');
+  if (flatWeights === undefined) failLoad('the file is corrupt: it has no weights block');
   let optimizerState: OptimizerState | null = null;
   const o = header.optimizerState;
   if (header.compile !== null && o !== null && o !== undefined) {
-    if (typeof o !== 'object' || !isCount(o.step) || !Array.isArray(o.slots)) fail('the file is corrupt: its optimizer state is malformed');
+    if (typeof o !== 'object' || !isCount(o.step) || !Array.isArray(o.slots)) failLoad('the file is corrupt: its optimizer state is malformed');
     const slots: Record<string, Float32Array> = {};
     for (const s of o.slots) {
       const data = blocks.get(`optimizer/${s}`);
-      if (data === undefined) fail(`the file is corrupt: the optimizer slot '${s}' is missing`);
+      if (data === undefined) failLoad(`the file is corrupt: the optimizer slot '${s}' is missing`);
       slots[s] = data;
     }
     optimizerState = o.schedule === undefined ? { step: o.step, slots } : { step: o.step, slots, schedule: scheduleFromJson(o.schedule) };

@@ -7,7 +7,7 @@
  */
 import type { Backend } from '../backend/contract.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
-import { decodeModel, type ModelSnapshot } from './format.js';
+import { decodeModel, failLoad, type ModelSnapshot } from './format.js';
 import { layerFromConfig } from './layer-registry.js';
 import { Sequential } from './sequential.js';
 
@@ -17,10 +17,6 @@ export interface LoadOptions {
   backend: Backend;
 }
 
-function fail(message: string): never {
-  throw new Error(`simdnet loadModel: ${message}`);
-}
-
 /** Builds a model from a decoded snapshot; any failure frees what was built. */
 export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Sequential {
   const t = snapshot.topology;
@@ -28,7 +24,7 @@ export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Se
   const model = new Sequential(t.layers.map((c) => layerFromConfig(c)), { ...shape, seed: t.seed, backend });
   try {
     if (snapshot.flatWeights.length !== model.parameterCount) {
-      fail(`the file is corrupt: it holds ${snapshot.flatWeights.length} weights for an architecture of ${model.parameterCount} parameters`);
+      failLoad(`the file is corrupt: it holds ${snapshot.flatWeights.length} weights for an architecture of ${model.parameterCount} parameters`);
     }
     model.setFlatWeights(snapshot.flatWeights);
     if (snapshot.compile !== null) {
