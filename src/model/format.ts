@@ -238,6 +238,14 @@ export function decodeModel(bytes: Uint8Array): ModelSnapshot {
   if (!Array.isArray(header.weights)) failLoad('the file is corrupt: its header has no weight list');
   const flatWeights = blocks.get('weights');
   if (flatWeights === undefined) failLoad('the file is corrupt: it has no weights block');
+  let listed = 0;
+  for (const w of header.weights) {
+    if (w === null || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every(isCount)) {
+      failLoad('the file is corrupt: an entry of its weight list is not { name, shape }');
+    }
+    listed += w.shape.reduce((a: number, b: number) => a * b, 1);
+  }
+  if (listed !== flatWeights.length) failLoad(`the file is corrupt: its weight list describes ${listed} values, its weights block holds ${flatWeights.length}`);
   let optimizerState: OptimizerState | null = null;
   const o = header.optimizerState;
   if (header.compile !== null && o !== null && o !== undefined) {

@@ -230,6 +230,15 @@ describe('bad files', () => {
     }
   });
 
+  test('a header that contradicts itself is refused before a model is built', async () => {
+    const before = js.liveBuffers;
+    await expect(load(withHeader(bytes, (h) => (h.weights[0].shape = [2, 2])))).rejects.toThrow(/the file is corrupt: its weight list describes \d+ values, its weights block holds \d+/);
+    await expect(load(withHeader(bytes, (h) => (h.weights[0] = 'kernel')))).rejects.toThrow(/an entry of its weight list is not \{ name, shape \}/);
+    await expect(load(withHeader(bytes, (h) => (h.training.epochs = -1)))).rejects.toThrow(/its training counters are not integers ≥ 0/);
+    await expect(load(withHeader(bytes, (h) => (h.optimizerState = { step: 1, slots: ['nope'] })))).rejects.toThrow(/the optimizer slot 'nope' is missing/);
+    expect(js.liveBuffers).toBe(before);
+  });
+
   test('a foreign file or another format version is refused by name', async () => {
     await expect(load(new TextEncoder().encode('{"not": "a model"} and some more bytes'))).rejects.toThrow(/not a simdnet model: the file does not start with 'SIMDNETM'/);
     const newer = bytes.slice();
