@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ACTIVATIONS, type ActivationName } from '../backend/contract.js';
 import { activationParams } from '../backend/activations.js';
 import { init, type ReadyBackend } from '../backend/init.js';
-import { loadModel } from '../model/serialize.js';
+import { loadModel } from '../model/persist.js';
 import { checkWriteTarget } from '../atomic-write.js';
 import { OPTIMIZER_NAMES } from '../train/optimizers.js';
 import { loadCsv, loadMnistDir } from '../data/node.js';

@@ -6,14 +6,14 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Sequential } from '../model/sequential.js';
-import type { History } from '../model/fit.js';
+import type { History } from '../train/fit.js';
 import { trainingCurves, scheduleChart } from '../plot/line.js';
 import { decisionBoundary } from '../plot/boundary.js';
 import { confusionMatrixChart } from '../plot/confusion.js';
 import { misclassifiedGrid } from '../plot/images.js';
 import { writePlot } from '../plot/write.js';
 import type { LoadedData } from './data-source.js';
-import { makeSchedule, type TrainSettings } from './train.js';
+import { makeSchedule, type TrainSettings } from './settings.js';
 
 export async function drawPlots(dir: string, model: Sequential, data: LoadedData, history: History, s: TrainSettings): Promise<string[]> {
   await mkdir(dir, { recursive: true });

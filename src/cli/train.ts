@@ -3,46 +3,23 @@
  * the test accuracy, and optionally save the model and draw pictures.
  */
 import cliProgress from 'cli-progress';
-import type { ActivationName } from '../backend/contract.js';
 import { defaultKernelInitializer } from '../backend/activations.js';
 import type { ReadyBackend } from '../backend/init.js';
 import { dense } from '../model/dense.js';
 import { dropout as dropoutLayer } from '../model/dropout.js';
 import { sequential, type Sequential } from '../model/sequential.js';
-import { earlyStopping } from '../model/early-stopping.js';
-import type { Callback, EpochLogs } from '../model/callbacks.js';
-import type { History } from '../model/fit.js';
+import { earlyStopping } from '../train/early-stopping.js';
+import type { Callback, EpochLogs } from '../train/callbacks.js';
+import type { History } from '../train/fit.js';
 import type { Layer } from '../model/layers.js';
 import { optimizer } from '../train/optimizers.js';
 import { l1, l1l2, l2 } from '../train/regularizers.js';
-import * as schedules from '../train/schedules.js';
-import type { LearningRateSchedule, Regularizer } from '../train/types.js';
+import type { Regularizer } from '../train/types.js';
 import type { LoadedData } from './data-source.js';
-import type { ScheduleSpec } from './values.js';
 import { drawPlots } from './plots.js';
+import { makeSchedule, type TrainSettings } from './settings.js';
 
-export interface TrainSettings {
-  layers: number[];
-  activation: ActivationName;
-  /** The activation's parameter (the sigmoid's slope a); undefined for the default. */
-  slope?: number;
-  optimizer: string;
-  lr: number;
-  schedule: ScheduleSpec;
-  l2: number;
-  l1: number;
-  dropout: number;
-  batch: number | 'full';
-  epochs: number;
-  /** Early-stopping patience in epochs on the validation loss; 0 for none. */
-  patience: number;
-  /** Fraction of the training rows held out for validation (0 for none). */
-  val: number;
-  seed: number;
-  save?: string;
-  plot?: string;
-  json: boolean;
-}
+export type { TrainSettings } from './settings.js';
 
 export interface TrainResult {
   data: string;
@@ -80,17 +57,6 @@ export function buildModel(s: TrainSettings, inputSize: number, classes: number,
   }
   layers.push(dense({ units: classes, kernelRegularizer }));
   return sequential(layers, { inputSize, backend, seed: s.seed });
-}
-
-/** The CLI's schedule spelling as a schedule object; every one counts epochs. */
-export function makeSchedule(spec: ScheduleSpec, lr: number, epochs: number): LearningRateSchedule | number {
-  switch (spec.kind) {
-    case 'constant': return lr;
-    case 'exponential': return schedules.exponentialDecay({ initial: lr, rate: spec.rate, steps: 1 });
-    case 'inverseTime': return schedules.inverseTimeDecay({ initial: lr, rate: spec.rate });
-    case 'step': return schedules.stepDecay({ initial: lr, factor: spec.factor, every: spec.every });
-    case 'cosine': return schedules.cosineDecay({ initial: lr, steps: epochs });
-  }
 }
 
 const fmt = (x: number | undefined, digits = 4): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));

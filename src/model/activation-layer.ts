@@ -3,7 +3,7 @@
  * kernels dense() fuses into its epilogue). Forward y = f(x); backward ∂x = ∂y ⊙ f'(x), in place.
  */
 import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName, type F32Buffer } from '../backend/contract.js';
-import { Layer, type RunContext, type Scratch } from './layers.js';
+import { Layer, type RunContext, type Scratch, type Shape } from './layers.js';
 
 /** An activation with its parameter resolved (α: sigmoid slope, leakyRelu negative slope, elu α). */
 export interface ResolvedActivation {
@@ -47,6 +47,7 @@ export interface ActivationOptions {
   layerName?: string;
 }
 
+/** An activation layer as plain data (what a saved model's topology holds). */
 export interface ActivationConfig {
   readonly type: 'activation';
   readonly name: string;
@@ -54,6 +55,7 @@ export interface ActivationConfig {
   readonly alpha: number;
 }
 
+/** The activation layer: see activation(). */
 export class ActivationLayer extends Layer {
   readonly type = 'activation';
   readonly activation: ResolvedActivation;
@@ -72,8 +74,8 @@ export class ActivationLayer extends Layer {
     this.activation = resolveActivation('activation', o.name, (o as ActivationOptions).alpha);
   }
 
-  protected outputSizeFor(inputSize: number): number {
-    return inputSize;
+  protected computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
   }
 
   override scratchWidths(): Record<string, number> {

@@ -11,6 +11,7 @@
 import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 import type { Layer, Scratch } from './layers.js';
 
+/** A network's per-batch scratch memory (see the file comment); the network owns and resizes it. */
 export class Arena {
   /** Per-layer scratch views, by slot name. */
   readonly scratch: Scratch[];

@@ -123,8 +123,11 @@ export function readTargets(where: string, y: Targets, n: number, outputs: numbe
   return { classes, targets };
 }
 
-/** Rows of data in backend memory: x [n, inputSize], and (when y was given) labels [n], targets [n, outputs]. */
-export class DataSet {
+/**
+ * Validated rows in backend ("device") memory: x [n, inputSize], and (when y was given) labels [n] and
+ * targets [n, outputs]. Not the public Dataset of src/data (host arrays a user loads and splits).
+ */
+export class DeviceData {
   private constructor(
     readonly n: number,
     readonly inputSize: number,
@@ -136,10 +139,21 @@ export class DataSet {
   ) {}
 
   /**
+   * x (and y, unless null) checked against a model of `shape.inputSize` inputs and `shape.outputSize`
+   * outputs (y read for `loss`) and copied into the model's backend memory; errors name `where`.
+   */
+  static of(shape: { readonly backend: Backend; readonly inputSize: number; readonly outputSize: number }, where: string, x: Features, y: Targets | null, loss: Loss | null): DeviceData {
+    const n = countRows(where, x, shape.inputSize);
+    if (y !== null && loss === null) throw new Error(`simdnet ${where}: internal: targets given without a loss to read them for`);
+    const targets = y === null ? null : readTargets(where, y, n, shape.outputSize, loss!);
+    return DeviceData.create(shape.backend, where, x, shape.inputSize, targets, shape.outputSize);
+  }
+
+  /**
    * Copies validated x (and y) into `backend` memory and scans x once for NaN/±Infinity
    * (firstNonFinite), naming the first bad row and column.
    */
-  static create(backend: Backend, where: string, x: Features, inputSize: number, y: HostTargets | null, outputs: number): DataSet {
+  static create(backend: Backend, where: string, x: Features, inputSize: number, y: HostTargets | null, outputs: number): DeviceData {
     const n = countRows(where, x, inputSize);
     const owned: Array<F32Buffer | I32Buffer> = [];
     try {
@@ -178,7 +192,7 @@ export class DataSet {
         if (t !== null) owned.push(t);
         targets = { labels, targets: t };
       }
-      return new DataSet(n, inputSize, outputs, xb, targets, owned, backend);
+      return new DeviceData(n, inputSize, outputs, xb, targets, owned, backend);
     } catch (e) {
       for (const b of owned) backend.free(b);
       throw e;
@@ -186,12 +200,12 @@ export class DataSet {
   }
 
   /** Rows [start, start + count) as views (shares memory; disposing the slice frees nothing). */
-  slice(start: number, count: number): DataSet {
+  slice(start: number, count: number): DeviceData {
     const y = this.y === null ? null : {
       labels: this.y.labels.view(start, count),
       targets: this.y.targets === null ? null : this.y.targets.view(start * this.outputs, count * this.outputs),
     };
-    return new DataSet(count, this.inputSize, this.outputs, this.x.view(start * this.inputSize, count * this.inputSize), y, [], this.backend);
+    return new DeviceData(count, this.inputSize, this.outputs, this.x.view(start * this.inputSize, count * this.inputSize), y, [], this.backend);
   }
 
   /** Frees the buffers this set owns (a slice owns none). */
@@ -202,7 +216,7 @@ export class DataSet {
 }
 
 /**
- * Buffers for one training batch of up to `capacity` rows, gathered from a DataSet by row index.
+ * Buffers for one training batch of up to `capacity` rows, gathered from a DeviceData by row index.
  * Allocated once per fit() and reused for every batch.
  */
 export class BatchBuffers {
@@ -223,7 +237,7 @@ export class BatchBuffers {
   }
 
   /** Copies rows order[start .. start+count) of `from` into rows 0..count of this batch. */
-  gather(from: DataSet, order: Int32Array, start: number, count: number): BatchTargets {
+  gather(from: DeviceData, order: Int32Array, start: number, count: number): BatchTargets {
     const y = from.y;
     if (y === null) throw new Error('simdnet fit: internal: gathering a batch from data without y');
     const f = this.inputSize;

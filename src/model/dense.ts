@@ -17,10 +17,11 @@ import type { ActivationName, Backend, F32Buffer } from '../backend/contract.js'
 import type { Rng } from '../math/random.js';
 import type { Initializer, PieceConfig, Regularizer } from '../train/types.js';
 import { OptionReader } from '../train/pieces.js';
-import { Layer, type ParamSpec, type RunContext, type Scratch } from './layers.js';
+import { Layer, type ParamSpec, type RunContext, type Scratch, type Shape } from './layers.js';
 import { resolveActivation, type ResolvedActivation } from './activation-layer.js';
 import { resolveInitializer, resolveRegularizer, type PieceSpec } from './resolve.js';
 
+/** Options of dense(). */
 export interface DenseOptions {
   /** The number of units (neurons): the output width. */
   units: number;
@@ -73,6 +74,7 @@ const DENSE_OPTIONS = [
   'kernelRegularizer', 'biasRegularizer', 'name',
 ];
 
+/** A dense layer as plain data (what a saved model's topology holds). */
 export interface DenseConfig {
   readonly type: 'dense';
   readonly name: string;
@@ -86,6 +88,7 @@ export interface DenseConfig {
   readonly biasRegularizer: PieceConfig | null;
 }
 
+/** The fully connected layer: see dense() and the file comment. */
 export class Dense extends Layer {
   readonly type = 'dense';
   readonly units: number;
@@ -114,8 +117,13 @@ export class Dense extends Layer {
     this.biasRegularizer = resolveRegularizer('dense', 'biasRegularizer', r.raw('biasRegularizer'));
   }
 
-  protected outputSizeFor(): number {
-    return this.units;
+  /**
+   * [units]. A multi-dimensional input row is taken as flat (its inputSize values, row-major), as
+   * simdnet always has, so models saved with an inputShape keep loading; Keras would apply the kernel
+   * to the last axis instead. Put flatten() before the first dense layer to say so explicitly.
+   */
+  protected computeOutputShape(): Shape {
+    return [this.units];
   }
 
   override params(): ParamSpec[] {

@@ -9,8 +9,9 @@
  */
 import type { F32Buffer } from '../backend/contract.js';
 import { OptionReader } from '../train/pieces.js';
-import { Layer, type RunContext, type Scratch } from './layers.js';
+import { Layer, type RunContext, type Scratch, type Shape } from './layers.js';
 
+/** Options of dropout(). */
 export interface DropoutOptions {
   /** The fraction of values dropped while training, in [0, 1). */
   rate: number;
@@ -21,12 +22,14 @@ export interface DropoutOptions {
   name?: string;
 }
 
+/** A dropout layer as plain data (what a saved model's topology holds). */
 export interface DropoutConfig {
   readonly type: 'dropout';
   readonly name: string;
   readonly rate: number;
 }
 
+/** The inverted-dropout layer: see dropout() and the file comment. */
 export class Dropout extends Layer {
   readonly type = 'dropout';
   readonly rate: number;
@@ -39,8 +42,8 @@ export class Dropout extends Layer {
     this.rate = r.number('rate', undefined, { min: 0, below: 1 });
   }
 
-  protected outputSizeFor(inputSize: number): number {
-    return inputSize;
+  protected computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
   }
 
   override scratchWidths(): Record<string, number> {

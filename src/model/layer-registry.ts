@@ -1,14 +1,23 @@
-/** The layer registry: a saved topology's plain-data layers back into layer objects. */
+/**
+ * The layer registry: the closed union of layer configs (what a saved topology holds) and the
+ * function that turns one back into a layer object. A new layer kind adds its config to LayerConfig
+ * and one entry to LAYERS.
+ */
 import { Dense, type DenseConfig } from './dense.js';
 import { ActivationLayer, type ActivationConfig } from './activation-layer.js';
 import { Dropout, type DropoutConfig } from './dropout.js';
-import type { Layer, LayerConfig } from './layers.js';
+import { Flatten, type FlattenConfig } from './flatten.js';
+import type { Layer } from './layers.js';
+
+/** A layer as plain data (what a saved model's topology holds), discriminated by `type`. */
+export type LayerConfig = DenseConfig | ActivationConfig | DropoutConfig | FlattenConfig;
 
 const LAYERS: { readonly [T in LayerConfig['type']]: (config: Extract<LayerConfig, { type: T }>) => Layer } = {
   dense: ({ name, units, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }: DenseConfig) =>
     new Dense({ name, units, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }),
   activation: ({ name, activation, alpha }: ActivationConfig) => new ActivationLayer({ name: activation, alpha, layerName: name }),
   dropout: ({ name, rate }: DropoutConfig) => new Dropout({ name, rate }),
+  flatten: ({ name }: FlattenConfig) => new Flatten({ name }),
 };
 
 /** Rebuilds a layer from its config; an unknown type is an error naming the known ones. */

@@ -1,17 +1,34 @@
 /**
- * The layer contract inside a model. A layer is built once for an input width; it then names the
- * parameters it owns (their slices of the model's ONE flat parameter buffer) and the per-row scratch
- * it needs (its slices of the model's arena), and runs forward and backward passes over a batch of
- * m rows with those buffers. Layers never allocate: the model hands them views.
+ * The layer contract inside a model. A layer is built once for an input shape (one row, without the
+ * batch axis, as Keras's computeOutputShape); it then names the parameters it owns (their slices of
+ * the model's ONE flat parameter buffer) and the per-row scratch it needs (its slices of the model's
+ * arena), and runs forward and backward passes over a batch of m rows with those buffers. Layers
+ * never allocate: the model hands them views.
  *
- * The three kinds are a closed discriminated union (`LayerConfig['type']`); `layerFromConfig` is
- * their registry and throws naming the known types on an unknown one.
+ * A row of shape [h, w, c] is stored flat, row-major (c fastest): its width is the product of the
+ * shape. A layer that ignores the shape (dense, activation, dropout) sees a row of that width; a layer
+ * that needs it (a convolution) reads it from inputShape. An impossible shape is refused at build,
+ * naming the layer.
+ *
+ * The kinds are a closed discriminated union (`LayerConfig['type']`, in layer-registry.ts, which
+ * turns a config back into a layer and throws naming the known types on an unknown one).
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
-import type { DenseConfig } from './dense.js';
-import type { ActivationConfig } from './activation-layer.js';
-import type { DropoutConfig } from './dropout.js';
+
+/** The shape of one row (without the batch axis), e.g. [28, 28, 1]; every dimension an integer ≥ 1. */
+export type Shape = readonly number[];
+
+/** The number of values in a row of `shape` (the product of its dimensions). */
+export function shapeSize(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** What every layer config has: its type (the registry's key) and its name. */
+export interface LayerConfigBase {
+  readonly type: string;
+  readonly name: string;
+}
 
 /** One parameter tensor of a layer, in Keras order (kernel [in, out], then bias [out]). */
 export interface ParamSpec {
@@ -36,24 +53,48 @@ export interface RunContext {
  */
 export type Scratch = Readonly<Record<string, F32Buffer>>;
 
+interface Built {
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly inputSize: number;
+  readonly outputSize: number;
+}
+
+/** The base class of every layer (dense, activation, dropout, flatten): see the file comment. */
 export abstract class Layer {
+  /** The layer's kind: the key of its config in the layer registry ('dense', 'dropout', ...). */
   abstract readonly type: string;
   /** The name given in the options, or one the model assigns ('dense_1', 'dropout_2', ...). */
   name: string | null;
-  private built: { inputSize: number; outputSize: number } | null = null;
+  private built: Built | null = null;
 
   constructor(name: string | undefined) {
     this.name = name ?? null;
   }
 
-  /** Fixes the input width (once: a layer object belongs to one model) and returns the output width. */
-  build(inputSize: number): number {
+  /**
+   * Fixes the input shape (once: a layer object belongs to one model) and returns the output shape.
+   * A shape the layer cannot take is refused here, with an error naming the layer.
+   */
+  build(inputShape: Shape): Shape {
     if (this.built !== null) {
       throw new Error(`simdnet: layer '${this.name ?? this.type}' is already part of a model; create a new layer for each model`);
     }
-    const outputSize = this.outputSizeFor(inputSize);
-    this.built = { inputSize, outputSize };
-    return outputSize;
+    const outputShape = this.outputShapeFor(inputShape);
+    this.built = { inputShape: [...inputShape], outputShape: [...outputShape], inputSize: shapeSize(inputShape), outputSize: shapeSize(outputShape) };
+    return this.built.outputShape;
+  }
+
+  /**
+   * The output shape this layer would have for `inputShape`, without building it (a model checks
+   * every layer's shape this way before building any, so a refused model leaves its layers usable).
+   */
+  outputShapeFor(inputShape: Shape): Shape {
+    const outputShape = this.computeOutputShape(inputShape);
+    if (!Array.isArray(outputShape) || outputShape.length === 0 || outputShape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+      this.refuseShape(inputShape, `a layer that gives an output shape of integers ≥ 1, but it gave [${String(outputShape)}]`);
+    }
+    return outputShape;
   }
 
   /** True once the layer belongs to a model. */
@@ -61,20 +102,38 @@ export abstract class Layer {
     return this.built !== null;
   }
 
+  /** The shape of one input row (set when the model is built). */
+  get inputShape(): Shape {
+    return this.shape().inputShape;
+  }
+
+  /** The shape of one output row. */
+  get outputShape(): Shape {
+    return this.shape().outputShape;
+  }
+
+  /** Values per input row: the product of inputShape. */
   get inputSize(): number {
     return this.shape().inputSize;
   }
 
+  /** Values per output row: the product of outputShape. */
   get outputSize(): number {
     return this.shape().outputSize;
   }
 
-  private shape(): { inputSize: number; outputSize: number } {
+  private shape(): Built {
     if (this.built === null) throw new Error(`simdnet: layer '${this.name ?? this.type}' is not part of a model yet`);
     return this.built;
   }
 
-  protected abstract outputSizeFor(inputSize: number): number;
+  /** The output shape for an input shape (one row each); throws (see refuseShape) on a shape it cannot take. */
+  protected abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** Throws the build error for an input shape this layer cannot take; `expected` says what it takes. */
+  protected refuseShape(inputShape: Shape, expected: string): never {
+    throw new RangeError(`simdnet sequential: layer '${this.name ?? this.type}' (${this.type}) cannot take input shape [${inputShape.join(', ')}]: expected ${expected}`);
+  }
 
   /** The parameter tensors, in the order they sit in the flat buffer. */
   params(): ParamSpec[] {
@@ -119,8 +178,5 @@ export abstract class Layer {
   }
 
   /** The plain-data description that layerFromConfig() turns back into an equal layer. */
-  abstract toConfig(): LayerConfig;
+  abstract toConfig(): LayerConfigBase;
 }
-
-/** A layer as plain data (what a saved model's topology holds). */
-export type LayerConfig = DenseConfig | ActivationConfig | DropoutConfig;

@@ -14,7 +14,9 @@
  */
 import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 
+/** The names of the losses compile() accepts (see the table above). */
 export const LOSSES = ['softmaxCrossEntropy', 'sigmoidCrossEntropy', 'meanSquaredError'] as const;
+/** A loss name: one of LOSSES. */
 export type LossName = (typeof LOSSES)[number];
 
 /** A batch's y on the backend: true classes (always; accuracy uses them) and float targets [m, n]. */
@@ -24,6 +26,7 @@ export interface BatchTargets {
   readonly targets: F32Buffer | null;
 }
 
+/** A loss as the training step uses it: its fused loss-and-gradient kernel, its predictions, its target rules. */
 export interface Loss {
   readonly name: LossName;
   /** True when the loss reads float targets [m, n]; false when it reads the integer labels. */

@@ -5,7 +5,9 @@
  */
 import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 
+/** The names of the metrics compile() accepts. */
 export const METRICS = ['accuracy', 'zeroOneLoss'] as const;
+/** A metric name: one of METRICS. */
 export type MetricName = (typeof METRICS)[number];
 
 /** Checks a compile() metrics list; an unknown name is an error listing the known ones. */

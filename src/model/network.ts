@@ -1,7 +1,8 @@
 /**
  * The numeric core of a Sequential model: its layers, the ONE flat parameter buffer (every kernel and
  * bias back to back, Keras order) with its matching flat gradient buffer, the scratch arena, and the
- * forward and backward passes. Sequential (the public API) and fit() drive it.
+ * forward and backward passes. It knows nothing of losses, optimizers or the training loop: Sequential
+ * (the public API) and the training step (src/train/step.ts) drive it.
  *
  *   params: | dense_1/kernel [in,h] | dense_1/bias [h] | dense_2/kernel [h,out] | dense_2/bias [out] |
  *   grads:  | same layout                                                                          |
@@ -11,7 +12,7 @@
 import type { Backend, F32Buffer } from '../backend/contract.js';
 import { Rng } from '../math/random.js';
 import { Arena } from './arena.js';
-import type { Layer, RunContext } from './layers.js';
+import { shapeSize, type Layer, type RunContext, type Shape } from './layers.js';
 
 /** Where one parameter tensor sits in the flat buffer. */
 export interface ParamEntry {
@@ -22,7 +23,13 @@ export interface ParamEntry {
   readonly length: number;
 }
 
+/** A stack of built layers over one flat parameter buffer: see the file comment. */
 export class Network {
+  /** Values per input row (the product of inputShape). */
+  readonly inputSize: number;
+  /** The shape of one output row (the last layer's). */
+  readonly outputShape: Shape;
+  /** Values per output row. */
   readonly outputSize: number;
   readonly params: F32Buffer;
   readonly grads: F32Buffer;
@@ -44,13 +51,18 @@ export class Network {
 
   constructor(
     readonly backend: Backend,
-    readonly inputSize: number,
+    readonly inputShape: Shape,
     readonly layers: readonly Layer[],
     seed: number,
   ) {
-    let width = inputSize;
-    for (const layer of layers) width = layer.build(width);
-    this.outputSize = width;
+    this.inputSize = shapeSize(inputShape);
+    // Every shape is checked before any layer is built, so a refused model leaves its layers usable.
+    let shape = inputShape;
+    for (const layer of layers) shape = layer.outputShapeFor(shape);
+    shape = inputShape;
+    for (const layer of layers) shape = layer.build(shape);
+    this.outputShape = shape;
+    this.outputSize = shapeSize(shape);
     const entries: ParamEntry[] = [];
     let offset = 0;
     for (const layer of layers) {
@@ -165,14 +177,17 @@ export class Network {
     for (const layer of this.layers) layer.addPenaltyGradient(this.backend);
   }
 
+  /** Throws when the model was disposed (every public entry point calls this first). */
   checkAlive(): void {
     if (this.disposed) throw new Error('simdnet: this model was disposed');
   }
 
+  /** True once dispose() has run. */
   get isDisposed(): boolean {
     return this.disposed;
   }
 
+  /** Frees the parameters, gradients and arena (the optimizer's state is its own). Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

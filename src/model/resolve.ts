@@ -23,6 +23,7 @@ function resolve<T extends { config: PieceConfig }>(
   throw new TypeError(`simdnet ${where}: ${option} must be a name, a config { name, ... } or the object a factory returned, got ${String(value)}`);
 }
 
+/** An initializer from a piece, a name or a config; errors name `where` and `option`. */
 export function resolveInitializer(where: string, option: string, value: unknown): Initializer {
   return resolve(where, option, value, 'fill', initializerFromConfig);
 }
@@ -33,6 +34,7 @@ export function resolveRegularizer(where: string, option: string, value: unknown
   return resolve(where, option, value, 'penalty', regularizerFromConfig);
 }
 
+/** An optimizer from a piece, a name or a config; errors name `where` and `option`. */
 export function resolveOptimizer(where: string, option: string, value: unknown): Optimizer {
   return resolve(where, option, value, 'apply', optimizerFromConfig);
 }

@@ -1,5 +1,6 @@
 /**
- * The training pieces: optimizers, regularizers, learning-rate schedules and initializers.
+ * Training: the loop (fit), its callbacks, and the pieces: optimizers, regularizers, learning-rate
+ * schedules and initializers.
  *
  * Optimizers and regularizers are exported by name (`adam({ lr })`, `l2(1e-4)`). Schedules and
  * initializers are exported as namespaces, as in Keras (`schedules.cosineDecay({...})`,
@@ -21,3 +22,8 @@ export { scheduleFromConfig, SCHEDULE_NAMES } from './schedules.js';
 export { initializer, initializerFromConfig, INITIALIZER_NAMES } from './initializers.js';
 export * as schedules from './schedules.js';
 export * as initializers from './initializers.js';
+export type { FitOptions, History, StopWhen } from './fit.js';
+export type { Evaluation } from './step.js';
+export type { Callback, CallbackModel, BatchLogs, EpochLogs, TrainEndLogs, StopReason } from './callbacks.js';
+export { earlyStopping } from './early-stopping.js';
+export type { EarlyStopping, EarlyStoppingOptions } from './early-stopping.js';

@@ -46,6 +46,7 @@ export function ones(options?: Record<string, never>): Initializer {
   return makeInitializer({ name: 'ones' }, (out) => out.fill(1));
 }
 
+/** Options of randomUniform(). */
 export interface RandomUniformOptions {
   /** @default -0.05 */
   min?: number;
@@ -63,6 +64,7 @@ export function randomUniform(options: RandomUniformOptions = {}): Initializer {
   });
 }
 
+/** Options of randomNormal(). */
 export interface RandomNormalOptions {
   /** @default 0 */
   mean?: number;
@@ -107,9 +109,12 @@ export function truncatedNormal(options: RandomNormalOptions = {}): Initializer 
 /** The standard deviation of a standard normal truncated to [−2, 2] (Keras' correction constant). */
 const TRUNCATED_STDDEV = 0.87962566103423978;
 
+/** Which fan varianceScaling divides by: the inputs, the outputs, or their mean. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+/** The distribution varianceScaling draws from. */
 export type ScalingDistribution = 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
 
+/** Options of varianceScaling(). */
 export interface VarianceScalingOptions {
   /**
    * Var(w) = scale / n.

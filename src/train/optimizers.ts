@@ -186,6 +186,7 @@ function readCommon(name: string, options: unknown, own: readonly string[], defa
 
 const UNIT_INTERVAL = { min: 0, below: 1 } as const;
 
+/** Options of sgd(). */
 export interface SgdOptions extends OptimizerCommonOptions {
   /**
    * The learning rate (PyTorch's default: 0.001).
@@ -216,6 +217,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   return c.make({ momentum, nesterov }, rule);
 }
 
+/** Options of adam(). */
 export interface AdamOptions extends OptimizerCommonOptions {
   /** @default 0.001 */
   lr?: LearningRate;
@@ -253,6 +255,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
   return adamFamily('adam', options, 0);
 }
 
+/** Options of adamw(). */
 export interface AdamWOptions extends AdamOptions {
   /**
    * Decoupled weight decay λ (PyTorch AdamW's default; Keras': 0.004).
@@ -266,6 +269,7 @@ export function adamw(options: AdamWOptions = {}): Optimizer {
   return adamFamily('adamw', options, 0.01);
 }
 
+/** Options of rmsprop(). */
 export interface RmspropOptions extends OptimizerCommonOptions {
   /**
    * The learning rate (PyTorch's default: 0.01).
@@ -296,6 +300,7 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   });
 }
 
+/** Options of adagrad(). */
 export interface AdagradOptions extends OptimizerCommonOptions {
   /**
    * The learning rate (PyTorch's default: 0.01).
@@ -334,6 +339,7 @@ export interface OptimizerOptionsByName {
   rmsprop: RmspropOptions;
   adagrad: AdagradOptions;
 }
+/** An optimizer name: one of OPTIMIZER_NAMES. */
 export type OptimizerName = keyof OptimizerOptionsByName;
 
 // Names are matched case-insensitively so a CLI can pass 'Adam' or 'RMSprop'.

@@ -48,6 +48,7 @@ export function l1(alpha = 0.01): Regularizer {
   return penaltyOf({ name: 'l1', alpha: a }, a, 0);
 }
 
+/** Options of l1l2(). */
 export interface L1L2Options {
   /**
    * Coefficient of Σ|w|.

@@ -13,6 +13,7 @@ import { cos, exp, pow } from '../math/detmath.js';
 import type { LearningRateSchedule, PieceConfig, ScheduleState } from './types.js';
 import { OptionReader, Registry, UNITS } from './pieces.js';
 
+/** What a schedule's t counts: epochs or batches (optimizer steps). */
 export type ScheduleUnit = LearningRateSchedule['unit'];
 
 /** Options every decaying schedule accepts. */
@@ -63,6 +64,7 @@ export function constant(lr: number): LearningRateSchedule {
   return makeSchedule({ name: 'constant', lr: value }, () => value);
 }
 
+/** Options of inverseTimeDecay(). */
 export interface InverseTimeDecayOptions extends ScheduleUnitOptions {
   /** η0, the rate at t = 0. */
   initial: number;
@@ -120,6 +122,11 @@ export type ExponentialDecayOptions = ScheduleUnitOptions & { initial: number } 
     }
 );
 
+/**
+ * An exponentially decaying rate, in either of the two spellings of ExponentialDecayOptions.
+ * @example
+ *     adam({ lr: schedules.exponentialDecay({ initial: 0.01, rate: 0.9 }) })   // × 0.9 per epoch
+ */
 export function exponentialDecay(options: ExponentialDecayOptions): LearningRateSchedule {
   const r = new OptionReader('exponentialDecay', options, ['initial', 'lambda', 'rate', 'steps', 'staircase', 'unit']);
   const initial = r.number('initial', undefined, INITIAL);
@@ -148,6 +155,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
   return makeSchedule(c, (t) => initial * pow(c.rate, progress(t, c.steps, c.staircase)));
 }
 
+/** Options of stepDecay(). */
 export interface StepDecayOptions extends ScheduleUnitOptions {
   /** η0, the rate at t = 0. */
   initial: number;
@@ -170,6 +178,7 @@ export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
   return makeSchedule(c, (t) => c.initial * pow(c.factor, Math.floor(t / c.every)));
 }
 
+/** Options of piecewiseConstant(). */
 export interface PiecewiseConstantOptions extends ScheduleUnitOptions {
   /** Strictly increasing values of t where the rate changes. */
   boundaries: number[];
@@ -200,6 +209,7 @@ export function piecewiseConstant(options: PiecewiseConstantOptions): LearningRa
   return makeSchedule({ name: 'piecewiseConstant', boundaries, values, unit: r.oneOf('unit', UNITS, 'epoch') }, rate);
 }
 
+/** Options of cosineDecay(). */
 export interface CosineDecayOptions extends ScheduleUnitOptions {
   /** η0: the rate at t = 0 (where the warmup starts, or the cosine starts without warmup). */
   initial: number;
@@ -255,6 +265,7 @@ export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
   return makeSchedule(c, rate);
 }
 
+/** Options of reduceOnPlateau(). */
 export interface ReduceOnPlateauOptions {
   /** The rate until the first reduction. */
   initial: number;

@@ -1,7 +1,7 @@
 /** The data of a search in host memory: read and checked once, split off a validation set, joined again for retrain(). */
 import type { Backend } from '../backend/contract.js';
 import { Rng } from '../math/random.js';
-import { DataSet, readTargets, countRows, type Features, type Targets } from '../model/data.js';
+import { DeviceData, readTargets, countRows, type Features, type Targets } from '../model/data.js';
 import type { Loss } from '../model/losses.js';
 import type { Rows } from './types.js';
 
@@ -17,7 +17,7 @@ export function readRows(where: string, data: unknown, inputSize: number, output
   const label = `tune ${where}`;
   const n = countRows(label, x, inputSize);
   const targets = readTargets(label, y, n, outputs, loss);
-  const set = DataSet.create(backend, label, x, inputSize, targets, outputs);
+  const set = DeviceData.create(backend, label, x, inputSize, targets, outputs);
   try {
     // A copy (not the caller's array), so retrain() trains on the rows the trials saw.
     return { x: set.x.data.slice(0, n * inputSize), y: loss.usesTargets ? targets.targets! : targets.classes, n };

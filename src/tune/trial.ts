@@ -1,6 +1,7 @@
 /** One trial of a search: build and compile its model, train, measure, dispose; and the ranking of trials. */
-import { earlyStopping } from '../model/early-stopping.js';
-import { mlp, Sequential } from '../model/sequential.js';
+import { earlyStopping } from '../train/early-stopping.js';
+import { Sequential } from '../model/sequential.js';
+import { mlp } from '../model/mlp.js';
 import { optimizer as makeOptimizer } from '../train/optimizers.js';
 import { scheduleFromConfig } from '../train/schedules.js';
 import type { Optimizer } from '../train/types.js';

@@ -18,7 +18,7 @@
  * derived from (seed, i), the random search and the validation split by seeds derived from `seed`,
  * so a rerun with the same options gives the same trials and the same ranking.
  */
-import type { Callback } from '../model/callbacks.js';
+import type { Callback } from '../train/callbacks.js';
 import type { Sequential } from '../model/sequential.js';
 import { OptionReader } from '../train/pieces.js';
 import { resolveTuneOptions } from './resolve.js';

@@ -4,7 +4,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Features, Targets } from '../model/data.js';
 import type { Loss, LossName } from '../model/losses.js';
 import type { Sequential } from '../model/sequential.js';
-import type { Callback, StopReason } from '../model/callbacks.js';
+import type { Callback, StopReason } from '../train/callbacks.js';
 import type { SearchSpace, TrialParams } from './space.js';
 
 /** Labelled rows: { x, y } as model.fit() takes them, or a Dataset from src/data. */

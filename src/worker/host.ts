@@ -17,9 +17,9 @@
  * For other bundlers (esbuild, rollup without a worker plugin), pass `worker`: any Worker whose script
  * imports 'simdnet/worker'.
  */
-import type { BatchLogs, EpochLogs } from '../model/callbacks.js';
+import type { BatchLogs, EpochLogs } from '../train/callbacks.js';
 import type { Features, Targets } from '../model/data.js';
-import type { History } from '../model/fit.js';
+import type { History } from '../train/fit.js';
 import type { Sequential } from '../model/sequential.js';
 import {
   fromWireError, importNodeBuiltin, isNode, PROTOCOL, transferable,

@@ -18,10 +18,10 @@
  *                      ◀── done {id, history, state} | error {id, error}
  */
 import type { BackendName } from '../backend/contract.js';
-import type { BatchLogs, EpochLogs } from '../model/callbacks.js';
+import type { BatchLogs, EpochLogs } from '../train/callbacks.js';
 import type { Features, Targets } from '../model/data.js';
-import type { EarlyStoppingOptions } from '../model/early-stopping.js';
-import type { FitOptions, History } from '../model/fit.js';
+import type { EarlyStoppingOptions } from '../train/early-stopping.js';
+import type { FitOptions, History } from '../train/fit.js';
 import type { OptimizerState } from '../train/types.js';
 
 /** Bumped when a message changes shape, so a worker from another simdnet version is refused clearly. */

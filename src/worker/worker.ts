@@ -9,10 +9,10 @@
  */
 import type { BackendName } from '../backend/contract.js';
 import { init, type ReadyBackend } from '../backend/init.js';
-import type { Callback } from '../model/callbacks.js';
-import { earlyStopping } from '../model/early-stopping.js';
-import { loadModel } from '../model/serialize.js';
-import type { FitOptions } from '../model/fit.js';
+import type { Callback } from '../train/callbacks.js';
+import { earlyStopping } from '../train/early-stopping.js';
+import { loadModel } from '../model/persist.js';
+import type { FitOptions } from '../train/fit.js';
 import { importNodeBuiltin, isNode, PROTOCOL, toWireError, type FromWorker, type ToWorker } from './protocol.js';
 
 export type { FromWorker, ToWorker } from './protocol.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Interrupted, watchInterrupts } from '../../src/cli/interrupt.js';
 import { jsBackend } from '../../src/backend/init.js';
-import { loadModel } from '../../src/model/serialize.js';
+import { loadModel } from '../../src/model/persist.js';
 
 const BIN = fileURLToPath(new URL('../../bin/simdnet.js', import.meta.url));
 const dirs: string[] = [];

@@ -41,7 +41,7 @@ const align4 = (n: number): number => (n + 3) & ~3;
 /** The header as free JSON: the tests edit it like a foreign writer would. */
 type JsonHeader = any;
 
-/** The JSON header of a saved model (see the format in src/model/serialize.ts). */
+/** The JSON header of a saved model (see the format in src/model/format.ts). */
 function header(bytes: Uint8Array): JsonHeader {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
   return JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length)));
@@ -228,6 +228,15 @@ describe('bad files', () => {
       bad[at] ^= 0x10;
       await expect(load(bad), `byte ${at}`).rejects.toThrow(/loadModel: the file is corrupt/);
     }
+  });
+
+  test('a header that contradicts itself is refused before a model is built', async () => {
+    const before = js.liveBuffers;
+    await expect(load(withHeader(bytes, (h) => (h.weights[0].shape = [2, 2])))).rejects.toThrow(/the file is corrupt: its weight list describes \d+ values, its weights block holds \d+/);
+    await expect(load(withHeader(bytes, (h) => (h.weights[0] = 'kernel')))).rejects.toThrow(/an entry of its weight list is not \{ name, shape \}/);
+    await expect(load(withHeader(bytes, (h) => (h.training.epochs = -1)))).rejects.toThrow(/its training counters are not integers ≥ 0/);
+    await expect(load(withHeader(bytes, (h) => (h.optimizerState = { step: 1, slots: ['nope'] })))).rejects.toThrow(/the optimizer slot 'nope' is missing/);
+    expect(js.liveBuffers).toBe(before);
   });
 
   test('a foreign file or another format version is refused by name', async () => {

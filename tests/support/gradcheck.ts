@@ -58,7 +58,7 @@ function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<
 
 /** For every kinked activation's input over the first n rows (after a forward pass), and each of its kinks k: input > k. */
 function kinkSigns(model: Sequential, n: number, training: boolean, x: Float32Array): Uint8Array {
-  const net = model.net;
+  const net = model.network;
   const arena = net.arenaFor(n);
   const parts: { values: ArrayLike<number>; kinks: readonly number[] }[] = [];
   net.layers.forEach((l, i) => {

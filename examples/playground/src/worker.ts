@@ -11,7 +11,8 @@
  * clears `wantPlay`, which the running epoch loop reads at each epoch's end.
  */
 import { init, jsBackend, type ReadyBackend } from '../../../src/backend/init.js';
-import type { EpochLogs, Sequential } from '../../../src/model/index.js';
+import type { Sequential } from '../../../src/model/index.js';
+import type { EpochLogs } from '../../../src/train/index.js';
 import type { EpochPoint, FrameMessage, FromWorker, ToWorker } from './protocol.js';
 import { batchSize, gridInputs, makeData, makeModel, type PlaygroundData } from './setup.js';
 import type { Settings } from './settings.js';

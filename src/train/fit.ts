@@ -1,5 +1,7 @@
 /**
- * The training loop behind `model.fit(x, y, options)`.
+ * The training loop behind `model.fit(x, y, options)`. It drives a model through the small interface
+ * Trainee (its network, its compiled settings, its TrainingState) and the step functions of step.ts;
+ * the model, the optimizer and the step never call back into the loop, which owns the callbacks.
  *
  * Data is validated and copied into backend memory once; each epoch, the training rows are visited
  * in an order shuffled by Rng(seed, epoch) and gathered batch by batch into reused buffers. Per
@@ -19,86 +21,32 @@
  * test bound is 1e-5·(1 + |w|)).
  */
 import { Rng } from '../math/random.js';
-import { OptionReader } from '../train/pieces.js';
-import type { BatchLogs, Callback, EpochLogs, StopReason } from './callbacks.js';
+import type { Compiled } from '../model/compile.js';
+import { BatchBuffers, DeviceData, type Features, type Targets } from '../model/data.js';
+import type { Network } from '../model/network.js';
+import { OptionReader } from './pieces.js';
+import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
 import { checkCallbacks } from './callbacks.js';
-import { BatchBuffers, DataSet, type Features, type Targets } from './data.js';
-import type { Sequential } from './sequential.js';
+import { evaluateData, gradientStep } from './step.js';
+import type { TrainingState } from './training-state.js';
 
-export interface StopWhen {
-  /**
-   * Stop when ‖∇‖², the squared L2 norm of the full flat gradient (data loss + penalty) of the epoch's
-   * last batch, falls under this value. It is checked after each epoch; with batchSize 'full' it is the
-   * norm of the true gradient at the weights before the last step. stopReason is 'gradNormSquared'.
-   * @default undefined (no gradient criterion)
-   */
-  gradNormSquared?: number;
-}
+// fit()'s option and result types live with the callbacks they reference (one module, no cycle).
+export type { FitOptions, History, StopWhen } from './callbacks.js';
 
-export interface FitOptions {
-  /**
-   * Epochs to run in this call (a model's epochs keep counting across calls: model.epochsTrained).
-   * @default 1
-   */
-  epochs?: number;
-  /**
-   * Rows per gradient step: 'full' for full-batch gradient descent, 1 for online SGD, n for mini-batches.
-   * A number above the training rows means 'full'.
-   * @default 32
-   */
-  batchSize?: number | 'full';
-  /**
-   * Visit the training rows in a new random order each epoch (mini-batch and online only; a full
-   * batch's gradient does not depend on the order).
-   * @default true
-   */
-  shuffle?: boolean;
-  /**
-   * Seeds the shuffling (epoch e's order depends only on seed and e).
-   * @default the model's seed
-   */
-  seed?: number;
-  /**
-   * The fraction of rows held out for validation: the LAST ⌊n·split⌋ rows of x and y, before any
-   * shuffling (as in Keras), so the split is the same every run. Not with validationData.
-   * @default 0
-   */
-  validationSplit?: number;
-  /**
-   * Validation data, evaluated after each epoch (valLoss, valAccuracy). Not with validationSplit.
-   * @default null
-   */
-  validationData?: { readonly x: Features; readonly y: Targets } | null;
-  /**
-   * Objects with hooks called during training (see Callback), e.g. earlyStopping().
-   * @default []
-   */
-  callbacks?: readonly Callback[];
-  /**
-   * A stopping criterion besides the epoch count.
-   * @default null
-   */
-  stopWhen?: StopWhen | null;
-  /**
-   * Stops training cleanly between two batches when aborted: fit() resolves with stopReason 'aborted'
-   * (the epoch in progress is not recorded in the history). fit() yields to the event loop every few
-   * tens of milliseconds so a timer or a UI can abort it.
-   * @default undefined (no signal)
-   */
-  signal?: AbortSignal;
-  /**
-   * Print one line per epoch (loss, metrics, lr, speed) with console.log.
-   * @default false
-   */
-  verbose?: boolean;
-}
-
-export interface History {
-  /** Epochs completed by this fit() call. */
-  readonly epochs: number;
-  readonly stopReason: StopReason;
-  /** Each numeric EpochLogs value per completed epoch: loss, dataLoss, penalty, accuracy, valLoss, lr, ... */
-  readonly history: Record<string, number[]>;
+/**
+ * What fit() needs of a model (a Sequential is one): the numeric core, what compile() fixed, the seed
+ * of its shuffles, and its TrainingState (counters, lock, stop request). Callbacks get the model as a
+ * CallbackModel.
+ */
+export interface Trainee extends CallbackModel {
+  /** The layers over the flat parameter and gradient buffers. */
+  readonly network: Network;
+  /** compile()'s result, or null before compile() (fit() then refuses to start). */
+  readonly compiled: Compiled | null;
+  /** The default seed of fit()'s shuffles. */
+  readonly seed: number;
+  /** Counters fit() advances, the training lock, and a pending stop request. */
+  readonly state: TrainingState;
 }
 
 interface ResolvedFitOptions {
@@ -178,21 +126,28 @@ function format(logs: EpochLogs, epoch: number, total: number): string {
   return parts.join('  ');
 }
 
-export async function fitModel(model: Sequential, x: Features, y: Targets, options: FitOptions): Promise<History> {
-  const { loss, optimizer, metrics } = model.requireCompiled('fit');
+/**
+ * Trains `model` on (x, y): see FitOptions and the file comment. Resolves to the history once
+ * training stops; throws (after freeing what it allocated) on bad input or divergence.
+ */
+export async function fit(model: Trainee, x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
+  const net = model.network;
+  net.checkAlive();
+  if (model.compiled === null) throw new Error('simdnet fit: call model.compile({ loss, optimizer }) first');
+  const { loss, optimizer, metrics } = model.compiled;
   const o = resolveFitOptions(options, model.seed);
-  if (model.training) throw new Error('simdnet fit: this model is already training (await the running fit() before starting another)');
-  const b = model.backend;
-  const net = model.net;
+  const state = model.state;
+  if (state.training) throw new Error('simdnet fit: this model is already training (await the running fit() before starting another)');
+  const b = net.backend;
   const owned: Array<{ dispose(): void }> = [];
-  model.training = true;
+  state.training = true;
   try {
-    const all = model.inputData('fit', x, y, loss);
+    const all = DeviceData.of(net, 'fit', x, y, loss);
     owned.push(all);
-    let train: DataSet = all;
-    let val: DataSet | null = null;
+    let train: DeviceData = all;
+    let val: DeviceData | null = null;
     if (o.validationData !== null) {
-      val = model.inputData('fit validationData', o.validationData.x, o.validationData.y, loss);
+      val = DeviceData.of(net, 'fit validationData', o.validationData.x, o.validationData.y, loss);
       owned.push(val);
     } else if (o.validationSplit > 0) {
       const nVal = Math.floor(all.n * o.validationSplit);
@@ -206,7 +161,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
     const size = o.batchSize === 'full' ? n : Math.min(o.batchSize, n);
     const batches = Math.ceil(n / size);
     // Shuffled mini-batches are gathered into reused buffers; otherwise batches are contiguous views.
-    const gathered = o.shuffle && size < n ? new BatchBuffers(b, size, model.inputSize, model.outputSize, loss.usesTargets) : null;
+    const gathered = o.shuffle && size < n ? new BatchBuffers(b, size, net.inputSize, net.outputSize, loss.usesTargets) : null;
     if (gathered !== null) owned.push(gathered);
     const order = gathered !== null ? new Int32Array(n) : null;
     // Size the arena once for the largest pass (a training batch or a validation chunk), so it is
@@ -219,7 +174,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
     let stopReason: StopReason = 'completed';
     let epochsRun = 0;
     let lastYield = now();
-    model.takeStopRequest();
+    state.takeStopRequest();
     await call(o.callbacks, 'onTrainBegin', model);
 
     training: for (let e = 0; e < o.epochs; e++) {
@@ -227,7 +182,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
         stopReason = 'aborted';
         break;
       }
-      const epoch = model.epochsTrained;
+      const epoch = state.epochs;
       await call(o.callbacks, 'onEpochBegin', epoch, model);
       if (order !== null) {
         for (let i = 0; i < n; i++) order[i] = i;
@@ -245,15 +200,15 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
         let step;
         if (gathered !== null && order !== null) {
           const targets = gathered.gather(train, order, start, m);
-          step = model.gradientStep(gathered.x, targets, m, true);
+          step = gradientStep(net, loss, gathered.x, targets, m, true);
         } else {
           const part = m === n ? train : train.slice(start, m);
-          step = model.gradientStep(part.x, part.y!, m, true);
+          step = gradientStep(net, loss, part.x, part.y!, m, true);
         }
         const last = k === batches - 1;
         // ‖∇‖² costs one pass over the parameters: computed only when something reads it.
         const norm = o.gradNormSquared !== null || wantsBatchLogs || last ? b.sumSquares(net.grads, net.size) : null;
-        const info = { batch: model.batchesTrained, epoch };
+        const info = { batch: state.batches, epoch };
         const total = step.dataLoss + step.penalty;
         if (!Number.isFinite(total) || (norm !== null && !Number.isFinite(norm))) {
           const what = Number.isFinite(total) ? 'the gradient is not finite' : `the loss is ${total}`;
@@ -261,7 +216,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
             `try a lower learning rate (this step's was ${optimizer.learningRate(info)})`);
         }
         lr = optimizer.apply(b, net.params, net.grads, net.size, info);
-        model.advance(0, 1);
+        state.batches++;
         lossSum += step.dataLoss * m;
         penaltySum += step.penalty * m;
         correct += step.correct;
@@ -279,14 +234,14 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
         }
       }
       const seconds = (now() - t0) / 1000;
-      model.advance(1, 0);
+      state.epochs++;
       const dataLoss = lossSum / n;
       const penalty = penaltySum / n;
       const logs: Record<string, number> = { epoch, loss: dataLoss + penalty, dataLoss, penalty };
       if (metrics.includes('accuracy')) logs.accuracy = correct / n;
       if (metrics.includes('zeroOneLoss')) logs.zeroOneLoss = 1 - correct / n;
       if (val !== null) {
-        const v = model.evaluateData(val, evalChunk);
+        const v = evaluateData(net, loss, val, evalChunk);
         logs.valLoss = v.loss;
         logs.valDataLoss = v.dataLoss;
         if (metrics.includes('accuracy')) logs.valAccuracy = v.accuracy;
@@ -301,7 +256,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
       epochsRun++;
       if (o.verbose) console.log(format(logs as unknown as EpochLogs, e + 1, o.epochs));
       await call(o.callbacks, 'onEpochEnd', epoch, logs as unknown as EpochLogs, model);
-      const requested = model.takeStopRequest();
+      const requested = state.takeStopRequest();
       if (requested !== null) {
         stopReason = requested;
         break;
@@ -314,7 +269,7 @@ export async function fitModel(model: Sequential, x: Features, y: Targets, optio
     await call(o.callbacks, 'onTrainEnd', { epochs: epochsRun, stopReason }, model);
     return { epochs: epochsRun, stopReason, history };
   } finally {
-    model.training = false;
+    state.training = false;
     for (const d of owned.reverse()) d.dispose();
   }
 }

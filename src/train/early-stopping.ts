@@ -4,9 +4,9 @@
  * and can put back the weights of the best epoch.
  */
 import { OptionReader } from '../train/pieces.js';
-import type { Callback, EpochLogs, TrainEndLogs } from './callbacks.js';
-import type { Sequential } from './sequential.js';
+import type { Callback, CallbackModel, EpochLogs, TrainEndLogs } from './callbacks.js';
 
+/** Options of earlyStopping(). */
 export interface EarlyStoppingOptions {
   /**
    * The epoch log value to watch: 'valLoss', 'loss', 'valAccuracy', 'accuracy', ... (see EpochLogs).
@@ -36,6 +36,7 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+/** The callback earlyStopping() returns, with what it found. */
 export interface EarlyStopping extends Callback {
   /** The epoch (as in EpochLogs.epoch) with the best monitored value in the last fit(), or −1. */
   readonly bestEpoch: number;
@@ -43,6 +44,11 @@ export interface EarlyStopping extends Callback {
   readonly best: number;
 }
 
+/**
+ * A callback that stops fit() once the monitored epoch value stops improving (see EarlyStoppingOptions).
+ * @example
+ *     await model.fit(x, y, { epochs: 100, validationSplit: 0.1, callbacks: [earlyStopping({ patience: 5, restoreBestWeights: true })] });
+ */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
   const r = new OptionReader('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
   const monitorOption = r.raw('monitor') ?? 'valLoss';
@@ -76,7 +82,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       wait = 0;
       bestWeights = null;
     },
-    onEpochEnd(epoch: number, logs: EpochLogs, model: Sequential) {
+    onEpochEnd(epoch: number, logs: EpochLogs, model: CallbackModel) {
       const value = (logs as unknown as Record<string, number | undefined>)[monitor];
       if (value === undefined) {
         const hint = monitor.startsWith('val') ? ' (give fit() validationData or validationSplit, or monitor a training value such as \'loss\')' : '';
@@ -94,7 +100,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       // As in Keras: stop after `patience` epochs in a row without improvement (0 behaves as 1).
       if (wait >= Math.max(patience, 1)) model.requestStop('earlyStopping');
     },
-    onTrainEnd(_logs: TrainEndLogs, model: Sequential) {
+    onTrainEnd(_logs: TrainEndLogs, model: CallbackModel) {
       if (restoreBestWeights && bestWeights !== null && bestEpoch !== lastEpoch) model.setFlatWeights(bestWeights);
       bestWeights = null;
     },

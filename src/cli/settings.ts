@@ -1,0 +1,43 @@
+/**
+ * The settings of `simdnet train` (what the command line resolves to) and the schedule they name:
+ * shared by the training run (train.ts) and the pictures drawn after it (plots.ts).
+ */
+import type { ActivationName } from '../backend/contract.js';
+import * as schedules from '../train/schedules.js';
+import type { LearningRateSchedule } from '../train/types.js';
+import type { ScheduleSpec } from './values.js';
+
+/** What `simdnet train` was asked to do. */
+export interface TrainSettings {
+  layers: number[];
+  activation: ActivationName;
+  /** The activation's parameter (the sigmoid's slope a); undefined for the default. */
+  slope?: number;
+  optimizer: string;
+  lr: number;
+  schedule: ScheduleSpec;
+  l2: number;
+  l1: number;
+  dropout: number;
+  batch: number | 'full';
+  epochs: number;
+  /** Early-stopping patience in epochs on the validation loss; 0 for none. */
+  patience: number;
+  /** Fraction of the training rows held out for validation (0 for none). */
+  val: number;
+  seed: number;
+  save?: string;
+  plot?: string;
+  json: boolean;
+}
+
+/** The CLI's schedule spelling as a schedule object; every one counts epochs. */
+export function makeSchedule(spec: ScheduleSpec, lr: number, epochs: number): LearningRateSchedule | number {
+  switch (spec.kind) {
+    case 'constant': return lr;
+    case 'exponential': return schedules.exponentialDecay({ initial: lr, rate: spec.rate, steps: 1 });
+    case 'inverseTime': return schedules.inverseTimeDecay({ initial: lr, rate: spec.rate });
+    case 'step': return schedules.stepDecay({ initial: lr, factor: spec.factor, every: spec.every });
+    case 'cosine': return schedules.cosineDecay({ initial: lr, steps: epochs });
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The saved-model file format as pure functions over bytes: encodeModel(snapshot) and
+ * decodeModel(bytes), where a ModelSnapshot is plain data (topology configs, compile settings, flat
+ * weights, optimizer state, counters). No model object is involved: persist.ts builds one from a
+ * snapshot only after the bytes are known good; Sequential.toBytes() encodes its snapshot().
+ *
+ * The format (version 1), little-endian throughout:
+ *
+ *   offset 0   8 bytes  magic "SIMDNETM"
+ *          8   u32      format version (1)
+ *         12   u32      header length h (bytes of UTF-8 JSON)
+ *         16   h bytes  header: { format, version, model: { inputSize, seed, layers, inputShape? },
+ *                       compile: { loss,
+ *                       optimizer (config), metrics } | null, training: { epochs, batches, dropoutStream },
+ *                       weights: [{ name, shape }], optimizerState: { step, slots, schedule? } | null,
+ *                       blocks: [{ name, length }] }
+ *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; inputShape: the
+ *                       input row's shape when it has more than one axis. Both are optional and
+ *                       written only when present: a file without them loads, and a model without
+ *                       them leaves no trace of them in its bytes)
+ *              0–3 zero bytes, so the blocks start at a multiple of 4
+ *              f32 × Σ blocks[i].length: the blocks in header order — 'weights' (the flat parameter
+ *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot
+ *   end − 4    u32      CRC-32 (IEEE) of every byte before it
+ *
+ * decodeModel checks the magic, the version, the lengths (a short file is reported as truncated; the
+ * block lengths the header declares are checked against the byte length before any block is
+ * allocated) and the checksum (any flipped byte is reported as corrupt). A snapshot holds the
+ * architecture, the weights, the loss and optimizer config with its state (Adam's moments and step
+ * count, a stateful schedule's running state) and the training counters (epochs, batches, dropout
+ * stream), so a model built from it continues training exactly where the saved one stopped.
+ *
+ */
+import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
+import type { LayerConfig } from './layer-registry.js';
+import type { LossName } from './losses.js';
+import type { MetricName } from './metrics.js';
+
+const MAGIC = 'SIMDNETM';
+/** The version of the file format this simdnet writes and reads. */
+export const FORMAT_VERSION = 1;
+const FIXED = 16; // magic, version, header length
+const CRC_BYTES = 4;
+
+/** A model's architecture as plain data (the topology of a saved file). */
+export interface ModelTopology {
+  /** Values per input row (the product of inputShape). */
+  readonly inputSize: number;
+  readonly seed: number;
+  readonly layers: readonly LayerConfig[];
+  /** The input row's shape, present only when it has more than one axis (else it is [inputSize]). */
+  readonly inputShape?: readonly number[];
+}
+
+/** A model as plain data: everything a saved file holds (see the file comment). */
+export interface ModelSnapshot {
+  readonly topology: ModelTopology;
+  /** compile()'s settings as configs, or null for an uncompiled model. */
+  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricName[] } | null;
+  readonly training: { readonly epochs: number; readonly batches: number; readonly dropoutStream: number };
+  /** Each parameter tensor's name and shape, in the order of flatWeights. */
+  readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
+  /** The flat parameter buffer (Keras order). */
+  readonly flatWeights: Float32Array;
+  /** The optimizer's state (null when uncompiled or when it has none saved). */
+  readonly optimizerState: OptimizerState | null;
+}
+
+interface Header {
+  format: 'simdnet-model';
+  version: number;
+  model: ModelTopology;
+  compile: ModelSnapshot['compile'];
+  training: ModelSnapshot['training'];
+  weights: ModelSnapshot['weights'];
+  optimizerState: { step: number; slots: string[]; schedule?: JsonScheduleState } | null;
+  blocks: Array<{ name: string; length: number }>;
+}
+
+/**
+ * A schedule state as JSON: JSON has no Infinity or NaN (JSON.stringify writes null), and a state may
+ * hold them (reduceOnPlateau's best value is Infinity before its first report), so non-finite numbers
+ * are written as the strings String() gives ('Infinity', '-Infinity', 'NaN').
+ */
+type JsonScheduleState = Record<string, number | string>;
+const NON_FINITE = ['Infinity', '-Infinity', 'NaN'];
+
+function scheduleToJson(state: ScheduleState): JsonScheduleState {
+  return Object.fromEntries(Object.entries(state).map(([key, v]) => [key, Number.isFinite(v) ? v : String(v)]));
+}
+
+function scheduleFromJson(json: unknown): ScheduleState {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) failLoad('the file is corrupt: its schedule state is not an object');
+  return Object.fromEntries(Object.entries(json).map(([key, v]) => {
+    const value: unknown = typeof v === 'string' && NON_FINITE.includes(v) ? Number(v) : v;
+    if (typeof value !== 'number') failLoad(`the file is corrupt: its schedule state's ${key} is not a number`);
+    return [key, value];
+  }));
+}
+
+let crcTable: Uint32Array | null = null;
+
+/** CRC-32 (IEEE 802.3, as in zip and PNG). */
+function crc32(bytes: Uint8Array): number {
+  if (crcTable === null) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+/** The snapshot as bytes in the format above. */
+export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
+  const state = snapshot.optimizerState;
+  const slotNames = state === null ? [] : Object.keys(state.slots).sort();
+  const blocks = [{ name: 'weights', data: snapshot.flatWeights }, ...slotNames.map((s) => ({ name: `optimizer/${s}`, data: state!.slots[s] }))];
+  const t = snapshot.topology;
+  const header: Header = {
+    format: 'simdnet-model',
+    version: FORMAT_VERSION,
+    // Key order is part of the bytes: inputSize, seed, layers as ever, then the optional shape.
+    model: { inputSize: t.inputSize, seed: t.seed, layers: t.layers, ...(t.inputShape === undefined ? {} : { inputShape: t.inputShape }) },
+    compile: snapshot.compile,
+    training: snapshot.training,
+    weights: snapshot.weights,
+    optimizerState: state === null ? null : {
+      step: state.step,
+      slots: slotNames,
+      ...(state.schedule === undefined ? {} : { schedule: scheduleToJson(state.schedule) }),
+    },
+    blocks: blocks.map((b) => ({ name: b.name, length: b.data.length })),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const floats = blocks.reduce((s, b) => s + b.data.length, 0);
+  const start = align4(FIXED + json.length);
+  const bytes = new Uint8Array(start + floats * 4 + CRC_BYTES);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
+  view.setUint32(8, FORMAT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  bytes.set(json, FIXED);
+  let at = start;
+  for (const b of blocks) {
+    for (let i = 0; i < b.data.length; i++, at += 4) view.setFloat32(at, b.data[i], true);
+  }
+  view.setUint32(at, crc32(bytes.subarray(0, at)), true);
+  return bytes;
+}
+
+/** Throws the error loadModel reports for a file it cannot use ('simdnet loadModel: …'). */
+export function failLoad(message: string): never {
+  throw new Error(`simdnet loadModel: ${message}`);
+}
+
+/** Reads and checks the header; `total` is the file's length. */
+function readHeader(bytes: Uint8Array, view: DataView): { header: Header; start: number; expected: number } {
+  const len = view.getUint32(12, true);
+  if (FIXED + len > bytes.length - CRC_BYTES) failLoad(`the file is truncated: it has ${bytes.length} bytes, fewer than its ${len}-byte header needs`);
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED, FIXED + len))) as Header;
+  } catch (e) {
+    failLoad(`the file is corrupt: its header is not valid JSON (${(e as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || header.format !== 'simdnet-model' || !Array.isArray(header.blocks)) {
+    failLoad('the file is corrupt: its header does not describe a simdnet model');
+  }
+  let floats = 0;
+  for (const b of header.blocks) {
+    if (b === null || typeof b !== 'object' || !Number.isSafeInteger(b.length) || b.length < 0) failLoad('the file is corrupt: a weight block has a bad length');
+    floats += b.length;
+  }
+  const start = align4(FIXED + len);
+  return { header, start, expected: start + floats * 4 + CRC_BYTES };
+}
+
+/** Checks everything that can be checked before building the model; returns the header and the blocks. */
+function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32Array> } {
+  if (bytes.length < FIXED + CRC_BYTES) failLoad(`the file is truncated or not a simdnet model: it has only ${bytes.length} bytes`);
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (bytes[i] !== MAGIC.charCodeAt(i)) failLoad(`not a simdnet model: the file does not start with '${MAGIC}'`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== FORMAT_VERSION) {
+    failLoad(`unsupported format version ${version}: this simdnet reads version ${FORMAT_VERSION}${version > FORMAT_VERSION ? ' (the file was written by a newer simdnet)' : ''}`);
+  }
+  const stored = view.getUint32(bytes.length - CRC_BYTES, true);
+  if (crc32(bytes.subarray(0, bytes.length - CRC_BYTES)) !== stored) {
+    // Tell a short file from a damaged one by the lengths its prefix and header declare.
+    const headerEnd = FIXED + view.getUint32(12, true) + CRC_BYTES;
+    if (headerEnd > bytes.length) failLoad(`the file is truncated: it has ${bytes.length} bytes, but its header alone needs ${headerEnd}`);
+    let expected = -1;
+    try {
+      expected = readHeader(bytes, view).expected;
+    } catch {
+      // The header itself is damaged: the checksum message below covers it.
+    }
+    if (expected > bytes.length) failLoad(`the file is truncated: it has ${bytes.length} bytes, expected ${expected}`);
+    failLoad('the file is corrupt: its checksum does not match its contents');
+  }
+  const { header, start, expected } = readHeader(bytes, view);
+  if (expected !== bytes.length) failLoad(`the file is corrupt: it has ${bytes.length} bytes, its header describes ${expected}`);
+  if (header.version !== FORMAT_VERSION) failLoad(`the file is corrupt: its header says version ${header.version}, its prefix ${FORMAT_VERSION}`);
+  const blocks = new Map<string, Float32Array>();
+  let at = start;
+  for (const b of header.blocks) {
+    const data = new Float32Array(b.length);
+    for (let i = 0; i < b.length; i++, at += 4) data[i] = view.getFloat32(at, true);
+    blocks.set(b.name, data);
+  }
+  return { header, blocks };
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * The snapshot saved in `bytes` (from encodeModel, save() or toBytes()); throws 'simdnet loadModel: …'
+ * naming what is wrong with a truncated, corrupt or foreign file. The architecture itself (layer
+ * options, weight count) is checked when a model is built from the snapshot.
+ */
+export function decodeModel(bytes: Uint8Array): ModelSnapshot {
+  const { header, blocks } = parse(bytes);
+  const m = header.model;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) failLoad('the file is corrupt: its header has no model topology');
+  const t = header.training;
+  if (t === null || typeof t !== 'object' || !isCount(t.epochs) || !isCount(t.batches) || !isCount(t.dropoutStream)) {
+    failLoad('the file is corrupt: its training counters are not integers ≥ 0');
+  }
+  if (!Array.isArray(header.weights)) failLoad('the file is corrupt: its header has no weight list');
+  const flatWeights = blocks.get('weights');
+  if (flatWeights === undefined) failLoad('the file is corrupt: it has no weights block');
+  let listed = 0;
+  for (const w of header.weights) {
+    if (w === null || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every(isCount)) {
+      failLoad('the file is corrupt: an entry of its weight list is not { name, shape }');
+    }
+    listed += w.shape.reduce((a: number, b: number) => a * b, 1);
+  }
+  if (listed !== flatWeights.length) failLoad(`the file is corrupt: its weight list describes ${listed} values, its weights block holds ${flatWeights.length}`);
+  let optimizerState: OptimizerState | null = null;
+  const o = header.optimizerState;
+  if (header.compile !== null && o !== null && o !== undefined) {
+    if (typeof o !== 'object' || !isCount(o.step) || !Array.isArray(o.slots)) failLoad('the file is corrupt: its optimizer state is malformed');
+    const slots: Record<string, Float32Array> = {};
+    for (const s of o.slots) {
+      const data = blocks.get(`optimizer/${s}`);
+      if (data === undefined) failLoad(`the file is corrupt: the optimizer slot '${s}' is missing`);
+      slots[s] = data;
+    }
+    optimizerState = o.schedule === undefined ? { step: o.step, slots } : { step: o.step, slots, schedule: scheduleFromJson(o.schedule) };
+  }
+  return { topology: m, compile: header.compile, training: t, weights: header.weights, flatWeights, optimizerState };
+}

@@ -1,0 +1,80 @@
+/**
+ * The training step as plain functions over a Network and a loss: one forward and backward pass
+ * into the flat gradient buffer, and the loss and metrics over data in chunks. They never touch the
+ * optimizer, the counters or the callbacks: the loop (fit.ts) ties those together, as PyTorch's loop
+ * ties a module and an optimizer that know nothing of each other.
+ *
+ * Nothing here allocates on the backend: passes run in the network's arena, sized beforehand.
+ */
+import type { F32Buffer } from '../backend/contract.js';
+import type { Arena } from '../model/arena.js';
+import type { DeviceData } from '../model/data.js';
+import type { BatchTargets, Loss } from '../model/losses.js';
+import { countCorrect } from '../model/metrics.js';
+import type { Network } from '../model/network.js';
+
+/** The model's loss and metrics on a data set. */
+export interface Evaluation {
+  /** dataLoss + penalty. */
+  readonly loss: number;
+  /** The mean loss over the data (see the loss table in losses.ts for what the mean is over). */
+  readonly dataLoss: number;
+  /** The regularizers' penalty at the current weights (0 without regularizers). */
+  readonly penalty: number;
+  /** The fraction of rows whose predicted class is the true class. */
+  readonly accuracy: number;
+  /** 1 − accuracy. */
+  readonly zeroOneLoss: number;
+}
+
+/** The result of one gradientStep, as means over the batch. */
+export interface StepResult {
+  readonly dataLoss: number;
+  readonly penalty: number;
+  /** Rows whose predicted class was right (before the update). */
+  readonly correct: number;
+  /** ∂loss/∂x [m, inputSize] (an arena view) when asked for, else null. */
+  readonly inputGradient: F32Buffer | null;
+}
+
+/**
+ * One forward and backward pass over a batch x [m, inputSize] with targets y: fills net.grads with
+ * ∂(dataLoss + penalty)/∂params. Does not update the weights.
+ */
+export function gradientStep(net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false): StepResult {
+  const b = net.backend;
+  const n = net.outputSize;
+  const arena = net.arenaFor(m, inputGradient);
+  const out = net.forward(arena, x, m, training);
+  const sum = loss.sum(b, out, y, arena.lossGrad, m, n);
+  const correct = countCorrect(b, out, y.labels, m, n, loss.threshold);
+  const dx = net.backward(arena, arena.lossGrad, m, training, inputGradient);
+  const penalty = net.penalty();
+  net.addPenaltyGradient();
+  return { dataLoss: sum / loss.terms(m, n), penalty, correct, inputGradient: dx };
+}
+
+/** Runs `run` over consecutive chunks of at most `size` rows of data, in one arena sized for a chunk. */
+export function inChunks(net: Network, data: DeviceData, size: number, run: (chunk: DeviceData, start: number, m: number, arena: Arena) => void): void {
+  const arena = net.arenaFor(Math.min(size, data.n));
+  for (let start = 0; start < data.n; start += size) {
+    const m = Math.min(size, data.n - start);
+    run(data.slice(start, m), start, m, arena);
+  }
+}
+
+/** The loss and metrics on data already in backend memory (with y), dropout off, in chunks of `chunk` rows. */
+export function evaluateData(net: Network, loss: Loss, data: DeviceData, chunk: number): Evaluation {
+  const n = net.outputSize;
+  let sum = 0;
+  let correct = 0;
+  inChunks(net, data, chunk, (part, _start, m, arena) => {
+    const o = net.forward(arena, part.x, m, false);
+    sum += loss.sum(net.backend, o, part.y!, null, m, n);
+    correct += countCorrect(net.backend, o, part.y!.labels, m, n, loss.threshold);
+  });
+  const dataLoss = sum / loss.terms(data.n, n);
+  const penalty = net.penalty();
+  const accuracy = correct / data.n;
+  return { loss: dataLoss + penalty, dataLoss, penalty, accuracy, zeroOneLoss: 1 - accuracy };
+}
