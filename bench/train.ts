@@ -12,7 +12,7 @@
  * Prints a table per network and writes bench/results/train.json (temp file + rename).
  */
 import { parseArgs } from 'node:util';
-import { CONTENDERS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainBenchResult, type TrainRow } from './train-core.js';
+import { CONTENDERS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainRow } from './train-core.js';
 import { repoPath, writeJsonAtomic } from './util.js';
 
 const USAGE = `usage: npm run bench:train -- [options]
@@ -79,7 +79,7 @@ function options(): { options: TrainBenchOptions; write: boolean } {
 
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function printRow(row: TrainRow, result: TrainBenchResult): void {
+function printRow(row: TrainRow): void {
   const net = NETWORKS.find((n) => n.name === row.network);
   console.log(`\n${row.network} (${thousands(row.parameters)} parameters), batch ${row.batch}, SGD lr ${net?.lr ?? '?'}`);
   console.log('contender        samples/s   wasm/this   test acc   trained on   tested on');
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   console.log(`\n${result.machine}; ${result.config.samples} training digits × ${result.config.epochs} epoch(s), seed ${result.config.seed}`);
   console.log(`peak: ${result.peak.source}` +
     `${result.peak.kernelsJsonGflops === null ? '' : ` (bench/results/kernels.json, another run: ${result.peak.kernelsJsonGflops} GFLOP/s)`}`);
-  for (const row of result.rows) printRow(row, result);
+  for (const row of result.rows) printRow(row);
   console.log('\nDefinitions:');
   for (const [k, v] of Object.entries(DEFINITIONS)) console.log(`  ${k}: ${v}`);
   console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);

@@ -48,7 +48,7 @@ export async function loadWasm(): Promise<WasmExports> {
         "Firefox ≥ 89, Safari ≥ 16.4 do). Use init({ backend: 'js' }) or init({ backend: 'auto' }) to fall back to pure JavaScript.",
     );
   }
-  let memory: WebAssembly.Memory | undefined;
+  let memory: WebAssembly.Memory | undefined; // eslint-disable-line prefer-const -- set by instantiate below, read by abort() before that
   const imports = {
     env: {
       abort(message: number, file: number, line: number, column: number): never {

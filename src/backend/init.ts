@@ -90,6 +90,8 @@ export async function init(options?: InitOptions): Promise<ReadyBackend> {
   const opts = resolveInitOptions(options);
   let backend: ReadyBackend;
   if (opts.backend === 'js' || (opts.backend === 'auto' && !hasWasmSimd())) {
+    // The one notice the library prints: 'auto' promised to pick, and the user should know it fell back.
+    // eslint-disable-next-line no-console
     if (opts.backend === 'auto') console.warn('simdnet: WebAssembly SIMD is not available here; using the pure-JS backend');
     backend = jsBackend();
   } else {

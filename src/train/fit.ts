@@ -254,6 +254,8 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
       optimizer.schedule?.report?.(logs.valLoss ?? logs.loss, epoch);
       for (const [key, value] of Object.entries(logs)) if (key !== 'epoch') (history[key] ??= []).push(value);
       epochsRun++;
+      // verbose: the user asked for a line per epoch on the console.
+      // eslint-disable-next-line no-console
       if (o.verbose) console.log(format(logs as unknown as EpochLogs, e + 1, o.epochs));
       await call(o.callbacks, 'onEpochEnd', epoch, logs as unknown as EpochLogs, model);
       const requested = state.takeStopRequest();

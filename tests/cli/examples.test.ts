@@ -83,7 +83,7 @@ beforeAll(async () => {
     await run(process.execPath, [tsc, '-p', join(work, 'tsconfig.json')], { cwd: root, timeout: 120_000, maxBuffer: 16 << 20 });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`tsc failed on the examples:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    throw new Error(`tsc failed on the examples:\n${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: e });
   }
 });
 

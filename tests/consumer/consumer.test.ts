@@ -45,7 +45,7 @@ async function sh(file: string, args: string[], cwd: string): Promise<string> {
     return stdout + stderr;
   } catch (e) {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${(e as Error).message}\n${stdout}\n${stderr}`);
+    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${(e as Error).message}\n${stdout}\n${stderr}`, { cause: e });
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
 import { backends, expectClose, randomArray, randomLabels } from '../support/helpers.js';
-import { XOR_X, XOR_Y, bits, gaussianBlobs } from '../support/model-data.js';
+import { XOR_X, bits, gaussianBlobs } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
 const BACKENDS: ReadyBackend[] = [wasm, js];

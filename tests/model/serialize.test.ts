@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  FORMAT_VERSION, adam, dense, dropout, l2, loadModel, schedules, sequential, sgd, type LearningRate, type Sequential,
+  FORMAT_VERSION, adam, dense, dropout, l2, loadModel, schedules, sequential, type LearningRate, type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
 import { backends, expectClose } from '../support/helpers.js';
@@ -39,7 +39,7 @@ const PLATEAU_FIT = { batchSize: 8, validationSplit: 0.25 };
 const align4 = (n: number): number => (n + 3) & ~3;
 
 /** The header as free JSON: the tests edit it like a foreign writer would. */
-type JsonHeader = any;
+type JsonHeader = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited as free JSON, as a foreign writer would
 
 /** The JSON header of a saved model (see the format in src/model/format.ts). */
 function header(bytes: Uint8Array): JsonHeader {
