@@ -135,7 +135,7 @@ import {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(y + o, forward4(act, tailLoad(0, x + o, rem), a), rem);
+    tailStore(y + o, forward4(act, tailLoad(x + o, rem), a), rem);
   }
 }
 
@@ -150,7 +150,7 @@ import {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    const v = backward4(act, tailLoad(0, x + o, rem), tailLoad(1, y + o, rem), tailLoad(2, dy + o, rem), a);
+    const v = backward4(act, tailLoad(x + o, rem), tailLoad(y + o, rem), tailLoad(dy + o, rem), a);
     tailStore(dx + o, v, rem);
   }
 }
@@ -177,7 +177,7 @@ import {
     }
     if (rem) {
       const o = <usize>whole << 2;
-      const v = f32x4.add(tailLoad(0, zr + o, rem), tailLoad(1, bias + o, rem));
+      const v = f32x4.add(tailLoad(zr + o, rem), tailLoad(bias + o, rem));
       tailStore(zr + o, v, rem);
       tailStore(yr + o, forward4(act, v, a), rem);
     }

@@ -16,7 +16,7 @@ export function biasAdd(x: usize, bias: usize, m: i32, n: i32): void {
     }
     if (rem) {
       const o = <usize>whole << 2;
-      tailStore(xr + o, f32x4.add(tailLoad(0, xr + o, rem), tailLoad(1, bias + o, rem)), rem);
+      tailStore(xr + o, f32x4.add(tailLoad(xr + o, rem), tailLoad(bias + o, rem)), rem);
     }
   }
 }

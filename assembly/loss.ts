@@ -66,7 +66,7 @@ import { tailLoad, tailStore } from './tail';
   if (rem) {
     const o = <usize>whole << 2;
     // The padding lanes are 0, and exp(0 − mx) is not: mask them out of the sum.
-    const v = v128.and(expv(f32x4.sub(tailLoad(0, x + o, rem), m)), laneMask(rem));
+    const v = v128.and(expv(f32x4.sub(tailLoad(x + o, rem), m)), laneMask(rem));
     if (e) tailStore(e + o, v, rem);
     lo = addLow(lo, v);
     hi = addHigh(hi, v);
@@ -87,7 +87,7 @@ import { tailLoad, tailStore } from './tail';
   const rem = n & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(dst + o, f32x4.mul(f32x4.mul(tailLoad(0, src + o, rem), a), b), rem);
+    tailStore(dst + o, f32x4.mul(f32x4.mul(tailLoad(src + o, rem), a), b), rem);
   }
 }
 
@@ -171,8 +171,8 @@ export function sigmoidCrossEntropy(logits: usize, targets: usize, grad: usize, 
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    const z = tailLoad(0, logits + o, rem);
-    const t = tailLoad(1, targets + o, rem);
+    const z = tailLoad(logits + o, rem);
+    const t = tailLoad(targets + o, rem);
     const u = expv(f32x4.neg(f32x4.abs(z)));
     // A padding lane (z = t = 0) has loss log 2, not 0: mask it out of the sum.
     const l = v128.and(bceLoss(z, t, u), laneMask(rem));
@@ -215,7 +215,7 @@ export function meanSquaredError(pred: usize, targets: usize, grad: usize, len: 
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    const d = f32x4.sub(tailLoad(0, pred + o, rem), tailLoad(1, targets + o, rem));
+    const d = f32x4.sub(tailLoad(pred + o, rem), tailLoad(targets + o, rem));
     lo = addLowSquares(lo, d);
     hi = addHighSquares(hi, d);
     if (grad) tailStore(grad + o, f32x4.mul(d, g2), rem);

@@ -46,7 +46,7 @@ const BLOCK: i32 = 1024;
     total += lanesToF64(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
   }
   const rem = len & 3;
-  if (rem) total += lanesToF64(term(tailLoad(0, x + (<usize>whole << 2), rem), squares));
+  if (rem) total += lanesToF64(term(tailLoad(x + (<usize>whole << 2), rem), squares));
   return total;
 }
 
@@ -69,7 +69,7 @@ export function axpy(y: usize, x: usize, len: i32, alpha: f32): void {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(y + o, f32x4.add(tailLoad(0, y + o, rem), f32x4.mul(a, tailLoad(1, x + o, rem))), rem);
+    tailStore(y + o, f32x4.add(tailLoad(y + o, rem), f32x4.mul(a, tailLoad(x + o, rem))), rem);
   }
 }
 
@@ -92,7 +92,7 @@ export function addSign(y: usize, x: usize, len: i32, alpha: f32): void {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(y + o, f32x4.add(tailLoad(0, y + o, rem), signStep(tailLoad(1, x + o, rem), pos, neg)), rem);
+    tailStore(y + o, f32x4.add(tailLoad(y + o, rem), signStep(tailLoad(x + o, rem), pos, neg)), rem);
   }
 }
 
@@ -107,7 +107,7 @@ export function scale(x: usize, len: i32, s: f32): void {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(x + o, f32x4.mul(tailLoad(0, x + o, rem), sv), rem);
+    tailStore(x + o, f32x4.mul(tailLoad(x + o, rem), sv), rem);
   }
 }
 
@@ -121,7 +121,7 @@ export function mul(out: usize, a: usize, b: usize, len: i32): void {
   const rem = len & 3;
   if (rem) {
     const o = <usize>whole << 2;
-    tailStore(out + o, f32x4.mul(tailLoad(0, a + o, rem), tailLoad(1, b + o, rem)), rem);
+    tailStore(out + o, f32x4.mul(tailLoad(a + o, rem), tailLoad(b + o, rem)), rem);
   }
 }
 
@@ -200,7 +200,7 @@ export function firstNonFinite(x: usize, len: i32): i32 {
   }
   const rem = len & 3;
   if (rem) {
-    const hit = i32x4.bitmask(nonFinite(tailLoad(0, x + (<usize>whole << 2), rem)));
+    const hit = i32x4.bitmask(nonFinite(tailLoad(x + (<usize>whole << 2), rem)));
     if (hit) return whole + ctz(hit);
   }
   return -1;

@@ -29,10 +29,9 @@ const SCRATCH: usize = memory.data(IN_SLOTS << 4, 16);
  * The `rem` values at `src` as a vector, zero-padded: loaded lane by lane (load32_zero, then
  * load32_lane), not through the scratch slot: memory.copy is a call out of the compiled code in V8
  * (~7 ns), which doubled the time of softmaxCrossEntropy on rows of 10 classes (8 tails per row).
- * `slot` is kept so callers need not change.
  */
 // @ts-ignore: decorator
-@inline export function tailLoad(slot: i32, src: usize, rem: i32): v128 {
+@inline export function tailLoad(src: usize, rem: i32): v128 {
   let v = v128.load32_zero(src);
   if (rem > 1) v = v128.load32_lane(src, v, 1, 4);
   if (rem > 2) v = v128.load32_lane(src, v, 2, 8);
