@@ -140,6 +140,7 @@ const TABLE = [
   },
 ] as const satisfies readonly ActivationSpec[];
 
+/** The name of an activation of the table ('relu', 'sigmoid', ...): what `dense({ activation })` takes. */
 export type ActivationName = (typeof TABLE)[number]['name'];
 
 /** The rows, typed as specs (TABLE keeps the literal names, for ActivationName). */

@@ -20,4 +20,4 @@ export type { ToyOptions, XorOptions, BlobsOptions, CirclesOptions, SpiralsOptio
 export {
   scaleToUnit, fitStandardization, applyStandardization, standardize, oneHot, subset, take, trainValTestSplit,
 } from './preprocess.js';
-export type { Standardization, SplitOptions } from './preprocess.js';
+export type { DataSplit, Standardization, Standardized, SplitOptions } from './preprocess.js';

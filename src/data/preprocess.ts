@@ -92,12 +92,22 @@ export function applyStandardization(ds: Dataset, stats: Standardization): Datas
   return withRows(ds, out, ds.y.slice());
 }
 
+/** What standardize() returns. */
+export interface Standardized {
+  /** The per-feature mean and standard deviation, from the training rows only. */
+  stats: Standardization;
+  /** The training rows, standardized. */
+  train: Dataset;
+  /** The other sets, standardized with the training statistics, in the order given. */
+  others: Dataset[];
+}
+
 /**
  * Standardizes `train` and every other split with the mean and std of `train` ONLY (so no information
  * from validation or test data leaks into training). Constant features are left unchanged (see
  * fitStandardization). Returns the statistics (to apply to later data) and the new data sets.
  */
-export function standardize(train: Dataset, ...others: Dataset[]): { stats: Standardization; train: Dataset; others: Dataset[] } {
+export function standardize(train: Dataset, ...others: Dataset[]): Standardized {
   for (const [i, o] of others.entries()) {
     if (o.features !== train.features) throw new RangeError(`simdnet standardize: others[${i}] has ${o.features} features, train has ${train.features}`);
   }
@@ -154,12 +164,22 @@ export interface SplitOptions {
   stratify?: boolean;
 }
 
+/** What trainValTestSplit() returns: the three parts. */
+export interface DataSplit {
+  /** The rows left for training. */
+  train: Dataset;
+  /** The validation rows (options.val of them). */
+  val: Dataset;
+  /** The test rows (options.test of them). */
+  test: Dataset;
+}
+
 /**
  * Splits `ds` into disjoint train / validation / test sets that together hold every row once. The
  * rows are chosen by a seeded shuffle; within each split they keep their original order. Sizes are
  * round(n·val) and round(n·test) (per class when stratified), train gets the rest.
  */
-export function trainValTestSplit(ds: Dataset, options: SplitOptions = {}): { train: Dataset; val: Dataset; test: Dataset } {
+export function trainValTestSplit(ds: Dataset, options: SplitOptions = {}): DataSplit {
   const { val = 0.1, test = 0.1, seed = 0, stratify = false } = options;
   for (const [key, v] of [['val', val], ['test', test]] as const) {
     if (!(v >= 0 && v < 1)) throw new RangeError(`simdnet trainValTestSplit: ${key} must be a fraction in [0, 1), got ${v}`);

@@ -171,7 +171,18 @@ export function moons(options: ToyOptions = {}): Dataset {
 }
 
 /** The toy sets by name (for a CLI's `--data moons`); see each function for its options. */
-export const TOY_DATASETS = { xor, blobs, circles, spirals, moons } as const;
+export const TOY_DATASETS: {
+  /** The four corners of the unit square labelled by XOR, with noise: xor(). */
+  readonly xor: typeof xor;
+  /** Gaussian blobs, one per class: blobs(). */
+  readonly blobs: typeof blobs;
+  /** Two concentric circles: circles(). */
+  readonly circles: typeof circles;
+  /** Interleaved spirals, one arm per class: spirals(). */
+  readonly spirals: typeof spirals;
+  /** Two interleaved half moons: moons(). */
+  readonly moons: typeof moons;
+} = { xor, blobs, circles, spirals, moons };
 
 /** A name of TOY_DATASETS. */
 export type ToyName = keyof typeof TOY_DATASETS;

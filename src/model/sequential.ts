@@ -293,6 +293,7 @@ export class Sequential {
     return this.network.dropoutStream;
   }
 
+  /** Sets the stream counter (an integer ≥ 0), e.g. to replay the masks of an earlier run. */
   set dropoutStream(value: number) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`simdnet: dropoutStream must be an integer ≥ 0, got ${value}`);
     this.network.dropoutStream = value;

@@ -333,10 +333,15 @@ export function adagrad(options: AdagradOptions = {}): Optimizer {
 
 /** Each optimizer's options, by registry name. */
 export interface OptimizerOptionsByName {
+  /** sgd(), with momentum and Nesterov as options. */
   sgd: SgdOptions;
+  /** adam(). */
   adam: AdamOptions;
+  /** adamw(): Adam with decoupled weight decay. */
   adamw: AdamWOptions;
+  /** rmsprop(). */
   rmsprop: RmspropOptions;
+  /** adagrad(). */
   adagrad: AdagradOptions;
 }
 /** An optimizer name: one of OPTIMIZER_NAMES. */

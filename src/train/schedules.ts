@@ -103,9 +103,22 @@ export function inverseTimeDecay(options: InverseTimeDecayOptions): LearningRate
  *   with t/steps floored when `staircase`.
  * The two agree when rate = e^(−λ) and steps = 1.
  */
-export type ExponentialDecayOptions = ScheduleUnitOptions & { initial: number } & (
-  | { lambda: number; rate?: undefined; steps?: undefined; staircase?: undefined }
+export type ExponentialDecayOptions = ScheduleUnitOptions & {
+  /** η0, the rate at t = 0. */
+  initial: number;
+} & (
   | {
+      /** λ in η0·e^(−λt) (λ ≥ 0). */
+      lambda: number;
+      /** Not with lambda. */
+      rate?: undefined;
+      /** Not with lambda. */
+      steps?: undefined;
+      /** Not with lambda. */
+      staircase?: undefined;
+    }
+  | {
+      /** Not with rate. */
       lambda?: undefined;
       /** The factor applied every `steps` units (0 < rate; below 1 to decay). */
       rate: number;

@@ -9,6 +9,7 @@ import type { Rng } from '../math/random.js';
 
 /** A plain-data description of a piece: its registry name plus its options. */
 export interface PieceConfig {
+  /** The registered name ('adam', 'exponentialDecay', 'l2', 'heNormal', ...). */
   readonly name: string;
   readonly [option: string]: unknown;
 }
@@ -19,7 +20,9 @@ export interface PieceConfig {
  */
 export interface LearningRateSchedule {
   (t: number): number;
+  /** What t counts: optimizer steps ('batch') or completed epochs ('epoch'). */
   readonly unit: 'batch' | 'epoch';
+  /** The schedule as plain data (saved with a model; scheduleFromConfig makes it again). */
   readonly config: PieceConfig;
   /**
    * For schedules driven by a validation metric (reduceOnPlateau): called by fit() after each epoch
@@ -53,7 +56,9 @@ export interface StepInfo {
  * learning rate is a stateful schedule (one with getState), that schedule's state.
  */
 export interface OptimizerState {
+  /** Updates applied so far (Adam's bias correction counts them). */
   readonly step: number;
+  /** The state buffers by name (Adam's 'm' and 'v', momentum's 'velocity', ...), each as long as the parameters. */
   readonly slots: Readonly<Record<string, Float32Array>>;
   /** The schedule's getState(); absent for a fixed rate or a schedule without state. */
   readonly schedule?: ScheduleState;
@@ -64,6 +69,7 @@ export interface OptimizerState {
  * gradient buffer of the same layout: one kernel pass per step (see Kernels.*Step).
  */
 export interface Optimizer {
+  /** The optimizer and its options as plain data (saved with a model; optimizerFromConfig makes it again). */
   readonly config: PieceConfig;
   /** The schedule when lr is one (fit() calls its report(), if it has one, after each epoch). */
   readonly schedule?: LearningRateSchedule;
@@ -87,6 +93,7 @@ export interface Optimizer {
 
 /** A weight penalty added to the data loss. */
 export interface Regularizer {
+  /** The regularizer as plain data (saved with a model's layer configs). */
   readonly config: PieceConfig;
   /** The penalty of w[0..len) (e.g. α·Σw² for l2). */
   penalty(backend: Backend, w: F32Buffer, len: number): number;
@@ -96,6 +103,7 @@ export interface Regularizer {
 
 /** Fills a new weight tensor. */
 export interface Initializer {
+  /** The initializer as plain data (saved with a model's layer configs). */
   readonly config: PieceConfig;
   /** Fills `out` (a [fanIn, fanOut] kernel, or a bias with fanIn = its length) from `rng`. */
   fill(out: Float32Array, fanIn: number, fanOut: number, rng: Rng): void;
