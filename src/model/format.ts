@@ -24,8 +24,9 @@
  *   end − 4    u32      CRC-32 (IEEE) of every byte before it
  *
  * decodeModel checks the magic, the version, the lengths (a short file is reported as truncated; the
- * block lengths the header declares are checked against the byte length before any block is
- * allocated) and the checksum (any flipped byte is reported as corrupt). A snapshot holds the
+ * header is at most MAX_HEADER_BYTES, and the block lengths it declares are checked against the byte
+ * length before any block is allocated), the checksum (any flipped byte is reported as corrupt), each
+ * header field's kind (header-checks.ts) and that every saved value is finite. A snapshot holds the
  * architecture, the weights, the loss and optimizer config with its state (Adam's moments and step
  * count, a stateful schedule's running state) and the training counters (epochs, batches, dropout
  * stream), so a model built from it continues training exactly where the saved one stopped.
