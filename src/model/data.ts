@@ -232,8 +232,19 @@ export class BatchBuffers {
     withTargets: boolean,
   ) {
     this.x = backend.f32(capacity * inputSize);
-    this.labels = backend.i32(capacity);
-    this.targets = withTargets ? backend.f32(capacity * outputs) : null;
+    try {
+      this.labels = backend.i32(capacity);
+    } catch (e) {
+      backend.free(this.x);
+      throw e;
+    }
+    try {
+      this.targets = withTargets ? backend.f32(capacity * outputs) : null;
+    } catch (e) {
+      backend.free(this.x);
+      backend.free(this.labels);
+      throw e;
+    }
   }
 
   /** Copies rows order[start .. start+count) of `from` into rows 0..count of this batch. */

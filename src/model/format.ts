@@ -24,8 +24,9 @@
  *   end − 4    u32      CRC-32 (IEEE) of every byte before it
  *
  * decodeModel checks the magic, the version, the lengths (a short file is reported as truncated; the
- * block lengths the header declares are checked against the byte length before any block is
- * allocated) and the checksum (any flipped byte is reported as corrupt). A snapshot holds the
+ * header is at most MAX_HEADER_BYTES, and the block lengths it declares are checked against the byte
+ * length before any block is allocated), the checksum (any flipped byte is reported as corrupt), each
+ * header field's kind (header-checks.ts) and that every saved value is finite. A snapshot holds the
  * architecture, the weights, the loss and optimizer config with its state (Adam's moments and step
  * count, a stateful schedule's running state) and the training counters (epochs, batches, dropout
  * stream), so a model built from it continues training exactly where the saved one stopped.
@@ -35,6 +36,9 @@ import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.
 import type { LayerConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
 import type { MetricName } from './metrics.js';
+import { arrayField, badField, checkHeaderFields, clip, countField, failLoad, objectField, shapeField, stringField } from './header-checks.js';
+
+export { failLoad } from './header-checks.js';
 
 const MAGIC = 'SIMDNETM';
 /** The version of the file format this simdnet writes and reads. */
@@ -155,35 +159,43 @@ export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
   return bytes;
 }
 
-/** Throws the error loadModel reports for a file it cannot use ('simdnet loadModel: …'). */
-export function failLoad(message: string): never {
-  throw new Error(`simdnet loadModel: ${message}`);
-}
+/**
+ * The largest header this simdnet reads: a topology of thousands of layers is a few hundred KiB, so
+ * a larger length is a damaged or hostile file, refused before its bytes are decoded.
+ */
+export const MAX_HEADER_BYTES = 16 * 2 ** 20;
 
-/** Reads and checks the header; `total` is the file's length. */
-function readHeader(bytes: Uint8Array, view: DataView): { header: Header; start: number; expected: number } {
+interface Block { readonly name: string; readonly length: number }
+
+/** Reads and checks the header's JSON and its block list; `expected` is the file length they describe. */
+function readHeader(bytes: Uint8Array, view: DataView): { header: Record<string, unknown>; blocks: Block[]; start: number; expected: number } {
   const len = view.getUint32(12, true);
+  if (len > MAX_HEADER_BYTES) failLoad(`the file is corrupt: its header length ${len} is over the limit of ${MAX_HEADER_BYTES} bytes`);
   if (FIXED + len > bytes.length - CRC_BYTES) failLoad(`the file is truncated: it has ${bytes.length} bytes, fewer than its ${len}-byte header needs`);
-  let header: Header;
+  let json: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED, FIXED + len))) as Header;
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED, FIXED + len)));
   } catch (e) {
-    failLoad(`the file is corrupt: its header is not valid JSON (${(e as Error).message})`);
+    failLoad(`the file is corrupt: its header is not valid JSON (${clip((e as Error).message, 80)})`);
   }
-  if (header === null || typeof header !== 'object' || header.format !== 'simdnet-model' || !Array.isArray(header.blocks)) {
-    failLoad('the file is corrupt: its header does not describe a simdnet model');
-  }
+  const header = checkHeaderFields(json);
+  const names = new Set<string>();
   let floats = 0;
-  for (const b of header.blocks) {
-    if (b === null || typeof b !== 'object' || !Number.isSafeInteger(b.length) || b.length < 0) failLoad('the file is corrupt: a weight block has a bad length');
-    floats += b.length;
-  }
+  const blocks = arrayField('blocks', header.blocks, (field, b) => {
+    const o = objectField(field, b);
+    const name = stringField(`${field}.name`, o.name);
+    if (names.has(name)) badField(`${field}.name`, name, 'a name no other block has');
+    names.add(name);
+    const length = countField(`${field}.length`, o.length);
+    floats += length;
+    return { name, length };
+  });
   const start = align4(FIXED + len);
-  return { header, start, expected: start + floats * 4 + CRC_BYTES };
+  return { header, blocks, start, expected: start + floats * 4 + CRC_BYTES };
 }
 
 /** Checks everything that can be checked before building the model; returns the header and the blocks. */
-function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32Array> } {
+function parse(bytes: Uint8Array): { header: Record<string, unknown>; blocks: Map<string, Float32Array> } {
   if (bytes.length < FIXED + CRC_BYTES) failLoad(`the file is truncated or not a simdnet model: it has only ${bytes.length} bytes`);
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) failLoad(`not a simdnet model: the file does not start with '${MAGIC}'`);
@@ -207,56 +219,105 @@ function parse(bytes: Uint8Array): { header: Header; blocks: Map<string, Float32
     if (expected > bytes.length) failLoad(`the file is truncated: it has ${bytes.length} bytes, expected ${expected}`);
     failLoad('the file is corrupt: its checksum does not match its contents');
   }
-  const { header, start, expected } = readHeader(bytes, view);
+  const { header, blocks: list, start, expected } = readHeader(bytes, view);
+  // Every block length is checked against the byte length here, before any block is allocated.
   if (expected !== bytes.length) failLoad(`the file is corrupt: it has ${bytes.length} bytes, its header describes ${expected}`);
-  if (header.version !== FORMAT_VERSION) failLoad(`the file is corrupt: its header says version ${header.version}, its prefix ${FORMAT_VERSION}`);
+  if (header.version !== FORMAT_VERSION) badField('version', header.version, `${FORMAT_VERSION}, as its prefix says`);
   const blocks = new Map<string, Float32Array>();
   let at = start;
-  for (const b of header.blocks) {
+  list.forEach((b, k) => {
     const data = new Float32Array(b.length);
-    for (let i = 0; i < b.length; i++, at += 4) data[i] = view.getFloat32(at, true);
+    for (let i = 0; i < b.length; i++, at += 4) {
+      data[i] = view.getFloat32(at, true);
+      // A saved weight or optimizer slot is finite (fit() stops before a step makes one non-finite).
+      if (!Number.isFinite(data[i])) failLoad(`the file is corrupt: its block ${k} ('${clip(b.name, 40)}') holds a non-finite value (${data[i]}) at index ${i}`);
+    }
     blocks.set(b.name, data);
-  }
+  });
   return { header, blocks };
 }
 
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** The header's model topology, checked field by field (the layer configs by the layers themselves). */
+function readTopology(v: unknown): ModelTopology {
+  const m = objectField('model', v);
+  const inputSize = countField('model.inputSize', m.inputSize, 1);
+  const seed = countField('model.seed', m.seed);
+  if (seed >= 2 ** 32) badField('model.seed', seed, 'an integer < 2^32');
+  const layers = arrayField('model.layers', m.layers, (field, c) => {
+    stringField(`${field}.type`, objectField(field, c).type);
+    return c as unknown as LayerConfig;
+  });
+  if (layers.length === 0) badField('model.layers', m.layers, 'a non-empty array');
+  if (m.inputShape === undefined) return { inputSize, seed, layers };
+  const inputShape = shapeField('model.inputShape', m.inputShape);
+  if (inputShape.reduce((a, b) => a * b, 1) !== inputSize) badField('model.inputShape', m.inputShape, `a shape of model.inputSize = ${inputSize} values`);
+  return { inputSize, seed, layers, inputShape };
+}
+
+function readCompile(v: unknown): ModelSnapshot['compile'] {
+  if (v === null) return null;
+  const c = objectField('compile', v);
+  const optimizer = objectField('compile.optimizer', c.optimizer);
+  stringField('compile.optimizer.name', optimizer.name);
+  return {
+    loss: stringField('compile.loss', c.loss) as LossName,
+    optimizer: optimizer as PieceConfig,
+    metrics: arrayField('compile.metrics', c.metrics, stringField) as MetricName[],
+  };
+}
+
+function readTraining(v: unknown): ModelSnapshot['training'] {
+  const t = objectField('training', v);
+  return {
+    epochs: countField('training.epochs', t.epochs),
+    batches: countField('training.batches', t.batches),
+    dropoutStream: countField('training.dropoutStream', t.dropoutStream),
+  };
+}
+
+/** The optimizer state the header describes, its slots taken from `blocks` (each marked in `used`). */
+function readOptimizerState(v: unknown, blocks: Map<string, Float32Array>, weights: number, used: Set<string>): OptimizerState {
+  const o = objectField('optimizerState', v);
+  const step = countField('optimizerState.step', o.step);
+  const slots: Record<string, Float32Array> = {};
+  for (const s of arrayField('optimizerState.slots', o.slots, stringField)) {
+    const data = blocks.get(`optimizer/${s}`);
+    if (data === undefined || used.has(`optimizer/${s}`)) failLoad(`the file is corrupt: the optimizer slot '${clip(s, 40)}' is missing`);
+    if (data.length !== weights) failLoad(`the file is corrupt: the optimizer slot '${clip(s, 40)}' holds ${data.length} values for ${weights} weights`);
+    used.add(`optimizer/${s}`);
+    slots[s] = data;
+  }
+  return o.schedule === undefined ? { step, slots } : { step, slots, schedule: scheduleFromJson(o.schedule) };
+}
 
 /**
  * The snapshot saved in `bytes` (from encodeModel, save() or toBytes()); throws 'simdnet loadModel: …'
- * naming what is wrong with a truncated, corrupt or foreign file. The architecture itself (layer
- * options, weight count) is checked when a model is built from the snapshot.
+ * naming what is wrong with a truncated, corrupt or foreign file: every header field is checked for
+ * its kind, every block length against the byte length, the weight list against the weights block,
+ * and every saved value for being finite. The architecture itself (layer options, its weight count)
+ * is checked when a model is built from the snapshot, before anything is allocated (persist.ts).
  */
 export function decodeModel(bytes: Uint8Array): ModelSnapshot {
   const { header, blocks } = parse(bytes);
-  const m = header.model;
-  if (m === null || typeof m !== 'object' || !Array.isArray(m.layers)) failLoad('the file is corrupt: its header has no model topology');
-  const t = header.training;
-  if (t === null || typeof t !== 'object' || !isCount(t.epochs) || !isCount(t.batches) || !isCount(t.dropoutStream)) {
-    failLoad('the file is corrupt: its training counters are not integers ≥ 0');
-  }
-  if (!Array.isArray(header.weights)) failLoad('the file is corrupt: its header has no weight list');
+  const topology = readTopology(header.model);
+  const compile = readCompile(header.compile);
+  const training = readTraining(header.training);
   const flatWeights = blocks.get('weights');
   if (flatWeights === undefined) failLoad('the file is corrupt: it has no weights block');
   let listed = 0;
-  for (const w of header.weights) {
-    if (w === null || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every(isCount)) {
-      failLoad('the file is corrupt: an entry of its weight list is not { name, shape }');
-    }
-    listed += w.shape.reduce((a: number, b: number) => a * b, 1);
-  }
+  const weights = arrayField('weights', header.weights, (field, w) => {
+    const o = objectField(field, w);
+    const entry = { name: stringField(`${field}.name`, o.name), shape: arrayField(`${field}.shape`, o.shape, countField) };
+    listed += entry.shape.reduce((a, b) => a * b, 1);
+    return entry;
+  });
   if (listed !== flatWeights.length) failLoad(`the file is corrupt: its weight list describes ${listed} values, its weights block holds ${flatWeights.length}`);
+  const used = new Set(['weights']);
   let optimizerState: OptimizerState | null = null;
-  const o = header.optimizerState;
-  if (header.compile !== null && o !== null && o !== undefined) {
-    if (typeof o !== 'object' || !isCount(o.step) || !Array.isArray(o.slots)) failLoad('the file is corrupt: its optimizer state is malformed');
-    const slots: Record<string, Float32Array> = {};
-    for (const s of o.slots) {
-      const data = blocks.get(`optimizer/${s}`);
-      if (data === undefined) failLoad(`the file is corrupt: the optimizer slot '${s}' is missing`);
-      slots[s] = data;
-    }
-    optimizerState = o.schedule === undefined ? { step: o.step, slots } : { step: o.step, slots, schedule: scheduleFromJson(o.schedule) };
+  if (header.optimizerState !== null) {
+    if (compile === null) badField('optimizerState', header.optimizerState, 'null in the file of an uncompiled model');
+    optimizerState = readOptimizerState(header.optimizerState, blocks, flatWeights.length, used);
   }
-  return { topology: m, compile: header.compile, training: t, weights: header.weights, flatWeights, optimizerState };
+  if (used.size !== blocks.size) failLoad(`the file is corrupt: it has ${blocks.size - used.size} block(s) that neither the weights nor the optimizer state use`);
+  return { topology, compile, training, weights, flatWeights, optimizerState };
 }

@@ -23,6 +23,40 @@ export interface ParamEntry {
   readonly length: number;
 }
 
+/** Where a stack of layers puts its parameters: what a Network allocates, known before it does. */
+export interface Layout {
+  readonly outputShape: Shape;
+  readonly entries: readonly ParamEntry[];
+  /** Floats in the flat parameter buffer. */
+  readonly size: number;
+  /** The index of the first layer with parameters. */
+  readonly firstTrainable: number;
+}
+
+/**
+ * Builds `layers` for `inputShape` (no allocation) and lays out their parameters in the flat buffer.
+ * Every shape is checked before any layer is built, so a refused stack leaves its layers usable.
+ * loadModel lays out a copy of a saved topology this way to check its weight count before a model
+ * allocates anything.
+ */
+export function layOut(inputShape: Shape, layers: readonly Layer[]): Layout {
+  let shape = inputShape;
+  for (const layer of layers) shape = layer.outputShapeFor(shape);
+  shape = inputShape;
+  for (const layer of layers) shape = layer.build(shape);
+  const entries: ParamEntry[] = [];
+  let offset = 0;
+  for (const layer of layers) {
+    for (const p of layer.params()) {
+      entries.push({ name: `${layer.name}/${p.name}`, shape: p.shape, offset, length: p.length });
+      offset += p.length;
+    }
+  }
+  const firstTrainable = layers.findIndex((l) => l.params().length > 0);
+  if (firstTrainable < 0) throw new RangeError('simdnet sequential: the model has no layer with parameters (add a dense layer)');
+  return { outputShape: shape, entries, size: offset, firstTrainable };
+}
+
 /** A stack of built layers over one flat parameter buffer: see the file comment. */
 export class Network {
   /** Values per input row (the product of inputShape). */
@@ -56,25 +90,12 @@ export class Network {
     seed: number,
   ) {
     this.inputSize = shapeSize(inputShape);
-    // Every shape is checked before any layer is built, so a refused model leaves its layers usable.
-    let shape = inputShape;
-    for (const layer of layers) shape = layer.outputShapeFor(shape);
-    shape = inputShape;
-    for (const layer of layers) shape = layer.build(shape);
-    this.outputShape = shape;
-    this.outputSize = shapeSize(shape);
-    const entries: ParamEntry[] = [];
-    let offset = 0;
-    for (const layer of layers) {
-      for (const p of layer.params()) {
-        entries.push({ name: `${layer.name}/${p.name}`, shape: p.shape, offset, length: p.length });
-        offset += p.length;
-      }
-    }
-    this.firstTrainable = layers.findIndex((l) => l.params().length > 0);
-    if (this.firstTrainable < 0) throw new RangeError('simdnet sequential: the model has no layer with parameters (add a dense layer)');
-    this.size = offset;
-    this.entries = entries;
+    const layout = layOut(inputShape, layers);
+    this.outputShape = layout.outputShape;
+    this.outputSize = shapeSize(layout.outputShape);
+    this.firstTrainable = layout.firstTrainable;
+    this.size = layout.size;
+    this.entries = layout.entries;
     this.regularized = layers.some((l) => l.regularized);
 
     // Initialisation draws every tensor from one Rng in Keras order, so the seed fixes all weights.

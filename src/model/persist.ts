@@ -7,8 +7,12 @@
  */
 import type { Backend } from '../backend/contract.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
-import { decodeModel, failLoad, type ModelSnapshot } from './format.js';
+import type { CompileOptions } from './compile.js';
+import { decodeModel, type ModelSnapshot } from './format.js';
+import { clip, failLoad } from './header-checks.js';
+import type { Layer, Shape } from './layers.js';
 import { layerFromConfig } from './layer-registry.js';
+import { layOut } from './network.js';
 import { Sequential } from './sequential.js';
 
 /** Options of loadModel(). */
@@ -17,19 +21,69 @@ export interface LoadOptions {
   backend: Backend;
 }
 
+/** The snapshot's layers, rebuilt from their configs; a config the layers refuse is a corrupt file. */
+function layersOf(snapshot: ModelSnapshot): Layer[] {
+  return snapshot.topology.layers.map((c, i) => {
+    try {
+      return layerFromConfig(c);
+    } catch (e) {
+      return failLoad(`the file is corrupt: its header's model.layers[${i}] is not a layer simdnet can build (${clip((e as Error).message)})`);
+    }
+  });
+}
+
+/**
+ * Checks that the architecture needs exactly the weights the file holds, by laying out a copy of its
+ * layers (which allocates nothing): the file's length bounds the weights block, so it bounds every
+ * buffer the model will allocate too. Without this, a small file naming huge layers would have the
+ * model allocate them before its weight count was found wrong (and wasm memory never shrinks).
+ */
+function checkArchitecture(snapshot: ModelSnapshot, inputShape: Shape): void {
+  let layout;
+  try {
+    layout = layOut(inputShape, layersOf(snapshot));
+  } catch (e) {
+    return rethrow(e);
+  }
+  if (layout.size !== snapshot.flatWeights.length) {
+    failLoad(`the file is corrupt: it holds ${snapshot.flatWeights.length} weights for an architecture of ${layout.size} parameters`);
+  }
+  const shapes = (list: ReadonlyArray<{ readonly shape: readonly number[] }>): string => list.map((w) => `[${w.shape.join(',')}]`).join();
+  if (shapes(layout.entries) !== shapes(snapshot.weights)) failLoad("the file is corrupt: its weight list's shapes are not those of its architecture");
+}
+
+/** An error from building the saved model as loadModel's (an out-of-memory error stays as it is). */
+function rethrow(e: unknown): never {
+  const message = e instanceof Error ? e.message : String(e);
+  if (message.startsWith('simdnet loadModel:') || message.startsWith('simdnet: out of wasm memory')) throw e;
+  return failLoad(`the file is corrupt: ${clip(message)}`);
+}
+
 /** Builds a model from a decoded snapshot; any failure frees what was built. */
 export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Sequential {
   const t = snapshot.topology;
-  const shape = t.inputShape === undefined ? { inputSize: t.inputSize } : { inputShape: t.inputShape };
-  const model = new Sequential(t.layers.map((c) => layerFromConfig(c)), { ...shape, seed: t.seed, backend });
-  try {
-    if (snapshot.flatWeights.length !== model.parameterCount) {
-      failLoad(`the file is corrupt: it holds ${snapshot.flatWeights.length} weights for an architecture of ${model.parameterCount} parameters`);
+  const inputShape = t.inputShape ?? [t.inputSize];
+  checkArchitecture(snapshot, inputShape);
+  let compile: CompileOptions | null = null;
+  if (snapshot.compile !== null) {
+    const { loss, optimizer, metrics } = snapshot.compile;
+    try {
+      compile = { loss, optimizer: optimizerFromConfig(optimizer), metrics };
+    } catch (e) {
+      failLoad(`the file is corrupt: its header's compile.optimizer is not an optimizer simdnet can build (${clip((e as Error).message)})`);
     }
+  }
+  const shape = t.inputShape === undefined ? { inputSize: t.inputSize } : { inputShape: t.inputShape };
+  let model: Sequential;
+  try {
+    model = new Sequential(layersOf(snapshot), { ...shape, seed: t.seed, backend });
+  } catch (e) {
+    return rethrow(e);
+  }
+  try {
     model.setFlatWeights(snapshot.flatWeights);
-    if (snapshot.compile !== null) {
-      const { loss, optimizer, metrics } = snapshot.compile;
-      model.compile({ loss, optimizer: optimizerFromConfig(optimizer), metrics });
+    if (compile !== null) {
+      model.compile(compile);
       if (snapshot.optimizerState !== null) model.compiled!.optimizer.setState(backend, snapshot.optimizerState, model.parameterCount);
     }
     const { epochs, batches, dropoutStream } = snapshot.training;
@@ -37,7 +91,7 @@ export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Se
     return model;
   } catch (e) {
     model.dispose();
-    throw e;
+    return rethrow(e);
   }
 }
 

@@ -24,7 +24,8 @@
  *
  * Memory: the model owns its parameters (one flat buffer), their gradients, its optimizer's state
  * and a scratch arena sized for the largest batch it has seen; none of it is allocated per step.
- * Users never free intermediates: `dispose()` frees everything at once.
+ * Users never free intermediates: `dispose()` frees everything at once. A model dropped without
+ * dispose() is freed when the engine collects it (reclaim.ts), a safety net, not a substitute.
  *
  * The parts: Network (network.ts) is the numeric core (layers over one flat parameter buffer); the
  * training loop is src/train/fit.ts, which drives this class only through its small Trainee interface
@@ -41,6 +42,7 @@ import { TrainingState } from '../train/training-state.js';
 import { Layer, shapeSize, type Shape } from './layers.js';
 import type { LayerConfig } from './layer-registry.js';
 import { Network } from './network.js';
+import { unwatch, watch, type Owned } from './reclaim.js';
 import { resolveSequentialOptions, type SequentialOptions } from './sequential-options.js';
 import { summaryTable } from './summary.js';
 import { resolveCompile, type CompileOptions, type Compiled } from './compile.js';
@@ -76,6 +78,8 @@ export class Sequential {
   /** @internal Progress counters, training lock and stop request, shared with fit(). */
   readonly state = new TrainingState();
   private compiledWith: Compiled | null = null;
+  /** What the model owns, for the finalization safety net (reclaim.ts). */
+  private readonly owned: Owned;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
     const o = resolveSequentialOptions(options);
@@ -94,6 +98,8 @@ export class Sequential {
     this.layers = [...layers];
     this.nameLayers();
     this.network = new Network(this.backend, this.inputShape, this.layers, this.seed);
+    this.owned = { network: this.network, optimizer: null };
+    watch(this, this.owned);
   }
 
   /** Names unnamed layers 'dense_1', 'dropout_1', ... (counting per model, per type) and checks names are unique. */
@@ -160,6 +166,7 @@ export class Sequential {
     const compiled = resolveCompile(options, this.layers, this.outputSize);
     if (this.compiledWith !== null && this.compiledWith.optimizer !== compiled.optimizer) this.compiledWith.optimizer.dispose();
     this.compiledWith = compiled;
+    this.owned.optimizer = compiled.optimizer;
     return this;
   }
 
@@ -362,10 +369,11 @@ export class Sequential {
 
   /**
    * Frees every buffer the model owns: parameters, gradients, arena and optimizer state. Idempotent.
-   * The one place a model's memory is released.
+   * The way to release a model's memory (a dropped model is freed only when the engine collects it).
    */
   dispose(): void {
     if (this.network.isDisposed) return;
+    unwatch(this.owned);
     this.compiledWith?.optimizer.dispose();
     this.network.dispose();
   }

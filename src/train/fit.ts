@@ -27,6 +27,7 @@ import type { Network } from '../model/network.js';
 import { OptionReader } from './pieces.js';
 import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
 import { checkCallbacks } from './callbacks.js';
+import { DivergenceWatch, divergedError } from './divergence.js';
 import { evaluateData, gradientStep } from './step.js';
 import type { TrainingState } from './training-state.js';
 
@@ -174,6 +175,7 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     let stopReason: StopReason = 'completed';
     let epochsRun = 0;
     let lastYield = now();
+    const watch = new DivergenceWatch();
     state.takeStopRequest();
     await call(o.callbacks, 'onTrainBegin', model);
 
@@ -210,11 +212,8 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         const norm = o.gradNormSquared !== null || wantsBatchLogs || last ? b.sumSquares(net.grads, net.size) : null;
         const info = { batch: state.batches, epoch };
         const total = step.dataLoss + step.penalty;
-        if (!Number.isFinite(total) || (norm !== null && !Number.isFinite(norm))) {
-          const what = Number.isFinite(total) ? 'the gradient is not finite' : `the loss is ${total}`;
-          throw new Error(`simdnet fit: training diverged: ${what} at epoch ${e + 1} of ${o.epochs}, batch ${k + 1} of ${batches}; ` +
-            `try a lower learning rate (this step's was ${optimizer.learningRate(info)})`);
-        }
+        const diverged = watch.batch(total, norm === null || Number.isFinite(norm));
+        if (diverged !== null) throw divergedError(diverged, `at epoch ${e + 1} of ${o.epochs}, batch ${k + 1} of ${batches}`, optimizer.learningRate(info));
         lr = optimizer.apply(b, net.params, net.grads, net.size, info);
         state.batches++;
         lossSum += step.dataLoss * m;
@@ -233,6 +232,8 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
           lastYield = now();
         }
       }
+      const grown = watch.weights(b, net.params, net.size);
+      if (grown !== null) throw divergedError(grown, `after epoch ${e + 1} of ${o.epochs}`, lr);
       const seconds = (now() - t0) / 1000;
       state.epochs++;
       const dataLoss = lossSum / n;

@@ -153,10 +153,16 @@ class FlatOptimizer implements Optimizer {
 
   private allocate(backend: Backend, size: number, values: Readonly<Record<string, Float32Array>> | null): void {
     const slots: Record<string, F32Buffer> = {};
-    for (const name of this.rule.slots) {
-      slots[name] = values ? backend.f32(values[name]) : backend.f32(size);
-      // Read .data after the allocation: on wasm an allocation may grow the memory and remake views.
-      if (!values && this.rule.slotInit !== 0) slots[name].data.fill(this.rule.slotInit);
+    try {
+      for (const name of this.rule.slots) {
+        slots[name] = values ? backend.f32(values[name]) : backend.f32(size);
+        // Read .data after the allocation: on wasm an allocation may grow the memory and remake views.
+        if (!values && this.rule.slotInit !== 0) slots[name].data.fill(this.rule.slotInit);
+      }
+    } catch (e) {
+      // Adam's m allocated and its v refused: m is freed here, since dispose() would not know of it.
+      for (const buffer of Object.values(slots)) backend.free(buffer);
+      throw e;
     }
     this.owner = backend;
     this.size = size;

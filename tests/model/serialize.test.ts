@@ -5,7 +5,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   FORMAT_VERSION, adam, dense, dropout, l2, loadModel, schedules, sequential, type LearningRate, type Sequential,
@@ -13,6 +12,7 @@ import {
 import type { ReadyBackend } from '../../src/backend/init.js';
 import { backends, expectClose } from '../support/helpers.js';
 import { bits, gaussianBlobs } from '../support/model-data.js';
+import { header, withHeader } from '../support/model-file.js';
 
 const { wasm, js } = await backends();
 const dir = await mkdtemp(join(tmpdir(), 'simdnet-serialize-'));
@@ -35,35 +35,6 @@ function build(backend: ReadyBackend, lr: LearningRate = schedules.exponentialDe
 /** A plateau schedule and fit options under which, on `data`, the validation loss stalls after a few epochs. */
 const plateau = () => schedules.reduceOnPlateau({ initial: 0.02, factor: 0.5, patience: 1, minDelta: 0.01 });
 const PLATEAU_FIT = { batchSize: 8, validationSplit: 0.25 };
-
-const align4 = (n: number): number => (n + 3) & ~3;
-
-/** The header as free JSON: the tests edit it like a foreign writer would. */
-type JsonHeader = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited as free JSON, as a foreign writer would
-
-/** The JSON header of a saved model (see the format in src/model/format.ts). */
-function header(bytes: Uint8Array): JsonHeader {
-  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-  return JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length)));
-}
-
-/** The same file with its header edited: the header length, the padding and the CRC-32 are redone. */
-function withHeader(bytes: Uint8Array, edit: (header: JsonHeader) => unknown): Uint8Array {
-  const h = header(bytes);
-  const oldStart = align4(16 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true));
-  edit(h);
-  const json = new TextEncoder().encode(JSON.stringify(h));
-  const blocks = bytes.subarray(oldStart, bytes.length - 4);
-  const start = align4(16 + json.length);
-  const out = new Uint8Array(start + blocks.length + 4);
-  out.set(bytes.subarray(0, 12));
-  const view = new DataView(out.buffer);
-  view.setUint32(12, json.length, true);
-  out.set(json, 16);
-  out.set(blocks, start);
-  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
-  return out;
-}
 
 async function using<T>(models: Sequential[], body: () => Promise<T>): Promise<T> {
   try {
@@ -233,8 +204,8 @@ describe('bad files', () => {
   test('a header that contradicts itself is refused before a model is built', async () => {
     const before = js.liveBuffers;
     await expect(load(withHeader(bytes, (h) => (h.weights[0].shape = [2, 2])))).rejects.toThrow(/the file is corrupt: its weight list describes \d+ values, its weights block holds \d+/);
-    await expect(load(withHeader(bytes, (h) => (h.weights[0] = 'kernel')))).rejects.toThrow(/an entry of its weight list is not \{ name, shape \}/);
-    await expect(load(withHeader(bytes, (h) => (h.training.epochs = -1)))).rejects.toThrow(/its training counters are not integers ≥ 0/);
+    await expect(load(withHeader(bytes, (h) => (h.weights[0] = 'kernel')))).rejects.toThrow(/its header's weights\[0\] is a string, expected an object/);
+    await expect(load(withHeader(bytes, (h) => (h.training.epochs = -1)))).rejects.toThrow(/its header's training.epochs is the number -1, expected an integer ≥ 0/);
     await expect(load(withHeader(bytes, (h) => (h.optimizerState = { step: 1, slots: ['nope'] })))).rejects.toThrow(/the optimizer slot 'nope' is missing/);
     expect(js.liveBuffers).toBe(before);
   });
