@@ -10,6 +10,7 @@ import { optimizerFromConfig } from '../train/optimizers.js';
 import { decodeModel, failLoad, type ModelSnapshot } from './format.js';
 import { layerFromConfig } from './layer-registry.js';
 import { Sequential } from './sequential.js';
+import { excerpt } from '../train/pieces.js';
 
 /** Options of loadModel(). */
 export interface LoadOptions {
@@ -61,7 +62,7 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer, optio
   } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
   } else {
-    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${String(source)}`);
+    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${excerpt(source)}`);
   }
   return modelFromSnapshot(decodeModel(bytes), options.backend);
 }
