@@ -34,7 +34,7 @@
 import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
 import type { LayerConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
-import type { MetricName } from './metrics.js';
+import type { MetricSpec } from './metrics.js';
 
 const MAGIC = 'SIMDNETM';
 /** The version of the file format this simdnet writes and reads. */
@@ -56,7 +56,7 @@ export interface ModelTopology {
 export interface ModelSnapshot {
   readonly topology: ModelTopology;
   /** compile()'s settings as configs, or null for an uncompiled model. */
-  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricName[] } | null;
+  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricSpec[] } | null;
   readonly training: { readonly epochs: number; readonly batches: number; readonly dropoutStream: number };
   /** Each parameter tensor's name and shape, in the order of flatWeights. */
   readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
