@@ -5,7 +5,7 @@
  *     const model = sequential([
  *       dense({ units: 128, activation: 'relu' }),
  *       dropout({ rate: 0.2 }),
- *       dense({ units: 10 }),                      // logits: the loss applies softmax
+ *       dense({ units: 10 }),                      // logits: the loss applies softmax (or Keras's 'softmax', fused)
  *     ], { inputSize: 784, backend });
  *     model.compile({ loss: 'softmaxCrossEntropy', optimizer: adam({ lr: 1e-3 }) });
  *     const { history } = await model.fit(x, labels, { epochs: 5, batchSize: 64, validationSplit: 0.1 });
@@ -197,8 +197,8 @@ export class Sequential {
 
   /**
    * The model's predictions for x: probabilities for the cross-entropy losses (softmax rows for
-   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the raw outputs for
-   * meanSquaredError or before compile(). A Float32Array [n, outputs], row-major. Dropout is off.
+   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the last layer's outputs (a softmax
+   * layer's probabilities too) for meanSquaredError or before compile(); [n, outputs] row-major, dropout off.
    */
   predict(x: Features, options: PredictOptions = {}): Float32Array {
     const data = this.deviceData('predict', x, null);
