@@ -24,7 +24,7 @@ const JS_GLOBALS = Object.fromEntries(
 export default defineConfig(
   {
     ignores: [
-      'node_modules/**', 'build/**', 'dist/**', 'coverage/**', 'docs/api/**', 'test-output/**', 'examples/output/**',
+      'node_modules/**', 'build/**', 'dist/**', 'coverage/**', 'docs/api/**', 'test-output/**', 'examples/output/**', 'examples/playground/dist/**',
       // AssemblyScript: TypeScript syntax with other types and decorators; asc checks it.
       'assembly/**',
       'bindings/wasm-bytes.generated.ts',

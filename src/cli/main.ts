@@ -143,7 +143,7 @@ export function buildProgram(): Command {
         if (result.stopReason === 'aborted') {
           log(`interrupted after ${result.epochs} epochs (training ${result.trainSeconds.toFixed(1)} s)`);
         } else {
-          log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  test loss ${result.testLoss.toFixed(4)}  ` +
+          log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}%  macro F1 ${result.testF1.toFixed(4)}  test loss ${result.testLoss.toFixed(4)}  ` +
             `(${result.epochs} epochs, ${result.stopReason}; training ${result.trainSeconds.toFixed(1)} s, total ${result.seconds.toFixed(1)} s)`);
         }
         if (result.saved) log(`saved model to ${result.saved}`);

@@ -31,6 +31,8 @@ export interface TrainResult {
   seconds: number;
   trainSeconds: number;
   testAccuracy: number;
+  /** The macro-averaged F1 score on the test set (see src/model/metrics.ts). */
+  testF1: number;
   testLoss: number;
   history: Record<string, number[]>;
   saved?: string;
@@ -105,7 +107,7 @@ function progressCallback(epochs: number, rowsPerEpoch: number, out: NodeJS.Writ
 
 /**
  * Trains, evaluates, saves and draws. When `signal` aborts, fit stops after the current batch and the
- * model is still saved (the test set is then not evaluated: testAccuracy and testLoss are NaN).
+ * model is still saved (the test set is then not evaluated: testAccuracy, testF1 and testLoss are NaN).
  */
 export async function runTrain(
   s: TrainSettings, data: LoadedData, backend: ReadyBackend, log: (line: string) => void, signal?: AbortSignal,
@@ -117,7 +119,7 @@ export async function runTrain(
     model.compile({
       loss: 'softmaxCrossEntropy',
       optimizer: optimizer(s.optimizer, { lr: makeSchedule(s.schedule, s.lr, s.epochs) }),
-      metrics: ['accuracy'],
+      metrics: ['accuracy', 'f1'],
     });
     const network = [train.features, ...s.layers, train.classes].join('-');
     log(`data: ${data.name}: ${train.n} training and ${test.n} test rows, ${train.features} features, ${train.classes} classes`);
@@ -135,11 +137,11 @@ export async function runTrain(
     });
     const aborted = history.stopReason === 'aborted';
     const trainSeconds = (performance.now() - tFit) / 1000;
-    const evaluation = aborted ? { accuracy: NaN, loss: NaN } : model.evaluate(test.x, test.y);
+    const evaluation = aborted ? { accuracy: NaN, f1: NaN, loss: NaN } : model.evaluate(test.x, test.y);
     const result: TrainResult = {
       data: data.name, backend: backend.name, network, parameters: model.parameterCount,
       epochs: history.epochs, stopReason: history.stopReason, seconds: 0, trainSeconds,
-      testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, history: history.history,
+      testAccuracy: evaluation.accuracy, testF1: evaluation.f1 ?? NaN, testLoss: evaluation.loss, history: history.history,
     };
     // Stopped before its first batch (a signal while the data loaded): nothing worth saving.
     if (s.save !== undefined && !(aborted && model.batchesTrained === 0)) {

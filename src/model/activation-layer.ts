@@ -4,6 +4,7 @@
  */
 import { ACTIVATIONS, ACTIVATION_DEFAULT_ALPHA, type ActivationName, type F32Buffer } from '../backend/contract.js';
 import { Layer, type RunContext, type Scratch, type Shape } from './layers.js';
+import { excerpt } from '../train/pieces.js';
 
 /** An activation with its parameter resolved (α: sigmoid slope, leakyRelu negative slope, elu α). */
 export interface ResolvedActivation {
@@ -18,14 +19,14 @@ export interface ResolvedActivation {
 export function resolveActivation(where: string, name: unknown, alpha: unknown): ResolvedActivation {
   if (typeof name !== 'string' || !(ACTIVATIONS as readonly string[]).includes(name)) {
     const hint = name === 'softmax'
-      ? " (softmax is not a layer activation: use 'identity' on the last dense layer and loss 'softmaxCrossEntropy', which applies softmax itself)"
+      ? " (softmax is not an elementwise activation: give the last dense layer activation 'softmax', with loss 'categoricalCrossentropy')"
       : '';
-    throw new RangeError(`simdnet ${where}: unknown activation ${typeof name === 'string' ? `'${name}'` : String(name)}; expected one of ${ACTIVATIONS.join(', ')}${hint}`);
+    throw new RangeError(`simdnet ${where}: unknown activation ${typeof name === 'string' ? `'${name}'` : excerpt(name)}; expected one of ${ACTIVATIONS.join(', ')}${hint}`);
   }
   const act = name as ActivationName;
   if (alpha === undefined) return { name: act, alpha: ACTIVATION_DEFAULT_ALPHA[act] };
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-    throw new RangeError(`simdnet ${where}: activationAlpha must be a finite number, got ${String(alpha)}`);
+    throw new RangeError(`simdnet ${where}: activationAlpha must be a finite number, got ${excerpt(alpha)}`);
   }
   return { name: act, alpha };
 }
@@ -63,7 +64,7 @@ export class ActivationLayer extends Layer {
   constructor(options: ActivationName | ActivationOptions) {
     const o = typeof options === 'string' ? { name: options } : options;
     if (o === null || typeof o !== 'object') {
-      throw new TypeError(`simdnet activation: expected an activation name or { name, alpha }, got ${String(options)}`);
+      throw new TypeError(`simdnet activation: expected an activation name or { name, alpha }, got ${excerpt(options)}`);
     }
     for (const key of Object.keys(o)) {
       if (!['name', 'alpha', 'layerName'].includes(key)) {

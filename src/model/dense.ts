@@ -26,11 +26,14 @@ export interface DenseOptions {
   /** The number of units (neurons): the output width. */
   units: number;
   /**
-   * The activation f applied after the bias. Leave 'identity' on the last layer of a model trained
-   * with softmaxCrossEntropy or sigmoidCrossEntropy: those losses take logits.
+   * The activation f applied after the bias, or 'softmax' over each row (Keras's classifier output:
+   * only on the last layer, with loss 'categoricalCrossentropy' / 'softmaxCrossEntropy'). On the
+   * last layer, 'softmax' with a softmax cross-entropy and 'sigmoid' (slope 1) with a binary one are
+   * fused into the loss by compile(): training uses the logits, predict() the probabilities. 'identity'
+   * there (logits) works with every loss.
    * @default 'identity'
    */
-  activation?: ActivationName;
+  activation?: ActivationName | 'softmax';
   /**
    * The activation's parameter: the slope a of sigmoid 1/(1+e^(−a·z)), the negative slope of
    * leakyRelu, the α of elu (the others ignore it).
@@ -63,6 +66,12 @@ export interface DenseOptions {
    */
   biasRegularizer?: PieceSpec<Regularizer> | null;
   /**
+   * Keras's input shape of one row (e.g. [784]), on the first layer instead of sequential()'s
+   * inputSize / inputShape option (either place works; both must then agree).
+   * @default none (sequential() says the input size)
+   */
+  inputShape?: readonly number[];
+  /**
    * The layer's name (prefixes its weights' names: 'dense_1/kernel').
    * @default 'dense_<k>', k counting this model's dense layers from 1
    */
@@ -71,7 +80,7 @@ export interface DenseOptions {
 
 const DENSE_OPTIONS = [
   'units', 'activation', 'activationAlpha', 'useBias', 'kernelInitializer', 'biasInitializer',
-  'kernelRegularizer', 'biasRegularizer', 'name',
+  'kernelRegularizer', 'biasRegularizer', 'name', 'inputShape',
 ];
 
 /** A dense layer as plain data (what a saved model's topology holds). */
@@ -79,7 +88,7 @@ export interface DenseConfig {
   readonly type: 'dense';
   readonly name: string;
   readonly units: number;
-  readonly activation: ActivationName;
+  readonly activation: ActivationName | 'softmax';
   readonly activationAlpha: number;
   readonly useBias: boolean;
   readonly kernelInitializer: PieceConfig;
@@ -92,7 +101,10 @@ export interface DenseConfig {
 export class Dense extends Layer {
   readonly type = 'dense';
   readonly units: number;
+  /** The elementwise activation ('identity' for a softmax layer: softmax is not elementwise). */
   readonly activation: ResolvedActivation;
+  /** True for activation 'softmax': a softmax over each output row follows the bias. */
+  readonly softmax: boolean;
   readonly useBias: boolean;
   readonly kernelInitializer: Initializer;
   readonly biasInitializer: Initializer;
@@ -102,19 +114,41 @@ export class Dense extends Layer {
   private b: F32Buffer | null = null;
   private dw: F32Buffer | null = null;
   private db: F32Buffer | null = null;
+  private fused = false;
 
   constructor(options: DenseOptions) {
     const r = new OptionReader('dense', options, DENSE_OPTIONS);
     const name = r.raw('name');
     if (name !== undefined && (typeof name !== 'string' || name === '')) r.fail('name', 'a non-empty string', name);
     super(name as string | undefined);
+    if (r.has('inputShape')) this.declaredInputShape = r.numbers('inputShape', { min: 1, integer: true });
     this.units = r.number('units', undefined, { min: 1, integer: true });
-    this.activation = resolveActivation('dense', r.raw('activation') ?? 'identity', r.raw('activationAlpha'));
+    this.softmax = r.raw('activation') === 'softmax';
+    this.activation = resolveActivation('dense', this.softmax ? 'identity' : r.raw('activation') ?? 'identity', r.raw('activationAlpha'));
     this.useBias = r.boolean('useBias', true);
     this.kernelInitializer = resolveInitializer('dense', 'kernelInitializer', r.raw('kernelInitializer') ?? 'glorotUniform');
     this.biasInitializer = resolveInitializer('dense', 'biasInitializer', r.raw('biasInitializer') ?? 'zeros');
     this.kernelRegularizer = resolveRegularizer('dense', 'kernelRegularizer', r.raw('kernelRegularizer'));
     this.biasRegularizer = resolveRegularizer('dense', 'biasRegularizer', r.raw('biasRegularizer'));
+  }
+
+  /** The activation as given: 'softmax' or the elementwise activation's name. */
+  get activationName(): ActivationName | 'softmax' {
+    return this.softmax ? 'softmax' : this.activation.name;
+  }
+
+  /**
+   * @internal Set by compile() when the loss applies this (last) layer's activation itself: the
+   * layer then outputs its logits z + b and its backward pass skips the activation's derivative (the
+   * loss's gradient is already with respect to the logits).
+   */
+  fuseActivationIntoLoss(fused: boolean): void {
+    this.fused = fused;
+  }
+
+  /** True while compile() has fused this layer's activation into the loss. */
+  get activationFused(): boolean {
+    return this.fused;
   }
 
   /**
@@ -149,7 +183,7 @@ export class Dense extends Layer {
   override scratchWidths(needsInputGradient: boolean): Record<string, number> {
     const widths: Record<string, number> = { z: this.units };
     // z holds the pre-activation; y is separate unless f is the identity (then y = z).
-    if (this.activation.name !== 'identity') widths.y = this.units;
+    if (this.activation.name !== 'identity' || this.softmax) widths.y = this.units;
     if (needsInputGradient) widths.dx = this.inputSize;
     return widths;
   }
@@ -164,9 +198,11 @@ export class Dense extends Layer {
     const { name, alpha } = this.activation;
     const z = scratch.z;
     b.matmul('NN', x, this.weights().w, z, m, this.inputSize, this.units);
-    if (name === 'identity') {
+    if (name === 'identity' || this.fused) {
       if (this.b !== null) b.biasAdd(z, this.b, m, this.units);
-      return z;
+      if (!this.softmax || this.fused) return z;
+      b.softmax(z, scratch.y, m, this.units);
+      return scratch.y;
     }
     b.biasActivation(name, z, this.b, scratch.y, m, this.units, alpha);
     return scratch.y;
@@ -177,7 +213,11 @@ export class Dense extends Layer {
     const { w, dw } = this.weights();
     const { name, alpha } = this.activation;
     const n = this.units;
-    if (name !== 'identity') b.activationBackward(name, scratch.z, scratch.y, dy, dy, m * n, alpha);
+    if (this.softmax && !this.fused) {
+      // compile() refuses a softmax layer it cannot fuse into the loss, so this is never reached by fit().
+      throw new Error(`simdnet: dense layer '${this.name}' applies softmax, which trains only fused into a softmax cross-entropy (as the last layer)`);
+    }
+    if (name !== 'identity' && !this.fused) b.activationBackward(name, scratch.z, scratch.y, dy, dy, m * n, alpha);
     b.matmul('TN', x, dy, dw, this.inputSize, m, n);
     if (this.db !== null) b.biasGrad(dy, this.db, m, n);
     if (!needsInputGradient) return null;
@@ -207,7 +247,7 @@ export class Dense extends Layer {
       type: 'dense',
       name: this.name ?? 'dense',
       units: this.units,
-      activation: this.activation.name,
+      activation: this.activationName,
       activationAlpha: this.activation.alpha,
       useBias: this.useBias,
       kernelInitializer: this.kernelInitializer.config,

@@ -6,6 +6,7 @@
  */
 import type { F32Buffer } from '../backend/contract.js';
 import { Layer, shapeSize, type RunContext, type Scratch, type Shape } from './layers.js';
+import { OptionReader, excerpt } from '../train/pieces.js';
 
 /** Options of flatten(). */
 export interface FlattenOptions {
@@ -14,6 +15,12 @@ export interface FlattenOptions {
    * @default 'flatten_<k>', k counting this model's flatten layers from 1
    */
   name?: string;
+  /**
+   * Keras's input shape of one row (e.g. [28, 28, 1]), on the first layer instead of sequential()'s
+   * inputShape option.
+   * @default none
+   */
+  inputShape?: readonly number[];
 }
 
 /** A flatten layer as plain data (what a saved model's topology holds). */
@@ -27,15 +34,12 @@ export class Flatten extends Layer {
   readonly type = 'flatten';
 
   constructor(options: FlattenOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`simdnet flatten: options must be an object, got ${String(options)}`);
-    for (const key of Object.keys(options)) {
-      if (key !== 'name') throw new RangeError(`simdnet flatten: unknown option '${key}'; known options: name`);
-    }
-    const name = options.name;
-    if (name !== undefined && (typeof name !== 'string' || name === '')) {
-      throw new RangeError(`simdnet flatten: name must be a non-empty string, got ${String(name)}`);
-    }
-    super(name);
+    if (options === null || typeof options !== 'object') throw new TypeError(`simdnet flatten: options must be an object, got ${excerpt(options)}`);
+    const r = new OptionReader('flatten', options, ['name', 'inputShape']);
+    const name = r.raw('name');
+    if (name !== undefined && (typeof name !== 'string' || name === '')) r.fail('name', 'a non-empty string', name);
+    super(name as string | undefined);
+    if (r.has('inputShape')) this.declaredInputShape = r.numbers('inputShape', { min: 1, integer: true });
   }
 
   protected computeOutputShape(inputShape: Shape): Shape {

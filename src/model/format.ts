@@ -35,7 +35,7 @@
 import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.js';
 import type { LayerConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
-import type { MetricName } from './metrics.js';
+import type { MetricSpec } from './metrics.js';
 import { arrayField, badField, checkHeaderFields, clip, countField, failLoad, objectField, shapeField, stringField } from './header-checks.js';
 
 export { failLoad } from './header-checks.js';
@@ -60,7 +60,7 @@ export interface ModelTopology {
 export interface ModelSnapshot {
   readonly topology: ModelTopology;
   /** compile()'s settings as configs, or null for an uncompiled model. */
-  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricName[] } | null;
+  readonly compile: { readonly loss: LossName; readonly optimizer: PieceConfig; readonly metrics: readonly MetricSpec[] } | null;
   readonly training: { readonly epochs: number; readonly batches: number; readonly dropoutStream: number };
   /** Each parameter tensor's name and shape, in the order of flatWeights. */
   readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
@@ -254,6 +254,13 @@ function readTopology(v: unknown): ModelTopology {
   return { inputSize, seed, layers, inputShape };
 }
 
+/** A metric: its name, or { name, k } for topKAccuracy (compile() checks the name itself). */
+function metricField(field: string, v: unknown): MetricSpec {
+  if (typeof v === 'string') return v as MetricSpec;
+  const o = objectField(field, v);
+  return { name: stringField(`${field}.name`, o.name) as 'topKAccuracy', k: countField(`${field}.k`, o.k, 1) };
+}
+
 function readCompile(v: unknown): ModelSnapshot['compile'] {
   if (v === null) return null;
   const c = objectField('compile', v);
@@ -262,7 +269,7 @@ function readCompile(v: unknown): ModelSnapshot['compile'] {
   return {
     loss: stringField('compile.loss', c.loss) as LossName,
     optimizer: optimizer as PieceConfig,
-    metrics: arrayField('compile.metrics', c.metrics, stringField) as MetricName[],
+    metrics: arrayField('compile.metrics', c.metrics, metricField),
   };
 }
 

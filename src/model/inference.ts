@@ -30,6 +30,11 @@ export interface GradientOptions {
    * @default false
    */
   inputGradients?: boolean;
+  /**
+   * Weight each row's loss by its class, as fit()'s classWeight does.
+   * @default null
+   */
+  classWeight?: Readonly<Record<number, number>> | null;
 }
 
 /** The loss and its gradient at the current weights (computeGradients()). */
@@ -68,8 +73,8 @@ export function classRows(net: Network, threshold: number, data: DeviceData, chu
 }
 
 /** The loss and its gradients (copies) over all rows of data (with y) as one batch; the weights do not change. */
-export function gradientsAt(net: Network, loss: Loss, data: DeviceData, training: boolean, inputGradients: boolean): Gradients {
-  const step = gradientStep(net, loss, data.x, data.y!, data.n, training, inputGradients);
+export function gradientsAt(net: Network, loss: Loss, data: DeviceData, training: boolean, inputGradients: boolean, classWeights: Float64Array | null = null): Gradients {
+  const step = gradientStep(net, loss, data.x, data.y!, data.n, training, inputGradients, { classWeights });
   return {
     loss: step.dataLoss + step.penalty,
     dataLoss: step.dataLoss,

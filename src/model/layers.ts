@@ -66,6 +66,11 @@ export abstract class Layer {
   abstract readonly type: string;
   /** The name given in the options, or one the model assigns ('dense_1', 'dropout_2', ...). */
   name: string | null;
+  /**
+   * Keras's `inputShape` given on a layer (dense, flatten): on the first layer it is the model's input
+   * shape, so sequential() needs no inputSize; on a later layer it must match what the layer gets.
+   */
+  declaredInputShape: Shape | null = null;
   private built: Built | null = null;
 
   constructor(name: string | undefined) {

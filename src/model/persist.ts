@@ -14,6 +14,7 @@ import type { Layer, Shape } from './layers.js';
 import { layerFromConfig } from './layer-registry.js';
 import { layOut } from './network.js';
 import { Sequential } from './sequential.js';
+import { excerpt } from '../train/pieces.js';
 
 /** Options of loadModel(). */
 export interface LoadOptions {
@@ -115,7 +116,7 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer, optio
   } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
   } else {
-    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${String(source)}`);
+    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${excerpt(source)}`);
   }
   return modelFromSnapshot(decodeModel(bytes), options.backend);
 }

@@ -6,6 +6,7 @@ import type { Initializer, Optimizer, PieceConfig, Regularizer } from '../train/
 import { initializerFromConfig } from '../train/initializers.js';
 import { regularizerFromConfig } from '../train/regularizers.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
+import { excerpt } from '../train/pieces.js';
 
 /** A piece, its registry name ('glorotUniform'), or its config ({ name: 'heNormal', ... }). */
 export type PieceSpec<T> = T | string | PieceConfig;
@@ -20,7 +21,7 @@ function resolve<T extends { config: PieceConfig }>(
   if (isPiece<T>(value, method)) return value;
   if (typeof value === 'string') return fromConfig({ name: value });
   if (value !== null && typeof value === 'object' && typeof (value as PieceConfig).name === 'string') return fromConfig(value as PieceConfig);
-  throw new TypeError(`simdnet ${where}: ${option} must be a name, a config { name, ... } or the object a factory returned, got ${String(value)}`);
+  throw new TypeError(`simdnet ${where}: ${option} must be a name, a config { name, ... } or the object a factory returned, got ${excerpt(value)}`);
 }
 
 /** An initializer from a piece, a name or a config; errors name `where` and `option`. */

@@ -5,7 +5,7 @@
  *     const model = sequential([
  *       dense({ units: 128, activation: 'relu' }),
  *       dropout({ rate: 0.2 }),
- *       dense({ units: 10 }),                      // logits: the loss applies softmax
+ *       dense({ units: 10 }),                      // logits: the loss applies softmax (or Keras's 'softmax', fused)
  *     ], { inputSize: 784, backend });
  *     model.compile({ loss: 'softmaxCrossEntropy', optimizer: adam({ lr: 1e-3 }) });
  *     const { history } = await model.fit(x, labels, { epochs: 5, batchSize: 64, validationSplit: 0.1 });
@@ -35,18 +35,20 @@
  * `jsBackend()` (pure JS). A model and its buffers live on that one backend.
  */
 import type { Backend } from '../backend/contract.js';
-import { OptionReader } from '../train/pieces.js';
+import { OptionReader, excerpt } from '../train/pieces.js';
 import { fit as fitModel, type FitOptions, type History } from '../train/fit.js';
 import { evaluateData, type Evaluation } from '../train/step.js';
 import { TrainingState } from '../train/training-state.js';
 import { Layer, shapeSize, type Shape } from './layers.js';
+import { Dense } from './dense.js';
 import type { LayerConfig } from './layer-registry.js';
 import { Network } from './network.js';
+import { resolveGradientOptions } from './gradient-options.js';
 import { unwatch, watch, type Owned } from './reclaim.js';
-import { resolveSequentialOptions, type SequentialOptions } from './sequential-options.js';
+import { checkDeclaredShapes, nameLayers, resolveSequentialOptions, type SequentialOptions } from './sequential-options.js';
 import { summaryTable } from './summary.js';
 import { resolveCompile, type CompileOptions, type Compiled } from './compile.js';
-import { confusionMatrix } from './metrics.js';
+import { confusionMatrix, metricSpecs, needsExtraMetrics } from './metrics.js';
 import { classRows, gradientsAt, predictRows, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
 import { DeviceData, countRows, readTargets, type Features, type Targets } from './data.js';
 import { encodeModel, type ModelSnapshot, type ModelTopology } from './format.js';
@@ -82,38 +84,27 @@ export class Sequential {
   private readonly owned: Owned;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
-    const o = resolveSequentialOptions(options);
+    const o = resolveSequentialOptions(options, Array.isArray(layers) && layers[0] instanceof Layer ? layers[0].declaredInputShape : null);
     this.backend = o.backend;
     this.inputShape = o.inputShape;
     this.inputSize = shapeSize(o.inputShape);
     this.seed = o.seed;
     if (!Array.isArray(layers) || layers.length === 0) {
-      throw new RangeError(`simdnet sequential: layers must be a non-empty array of layers (dense(), activation(), dropout(), flatten()), got ${String(layers)}`);
+      throw new RangeError(`simdnet sequential: layers must be a non-empty array of layers (dense(), activation(), dropout(), flatten()), got ${excerpt(layers)}`);
     }
     layers.forEach((l, i) => {
-      if (!(l instanceof Layer)) throw new TypeError(`simdnet sequential: layers[${i}] is not a layer (make one with dense(), activation(), dropout() or flatten()), got ${String(l)}`);
+      if (!(l instanceof Layer)) throw new TypeError(`simdnet sequential: layers[${i}] is not a layer (make one with dense(), activation(), dropout() or flatten()), got ${excerpt(l)}`);
       // Checked for all layers before any is built, so a refused model leaves its layers usable.
       if (l.isBuilt) throw new Error(`simdnet sequential: layers[${i}] ('${l.name}') is already part of a model; create a new layer for each model`);
     });
     this.layers = [...layers];
-    this.nameLayers();
+    nameLayers(this.layers);
+    checkDeclaredShapes(this.layers, this.inputShape);
     this.network = new Network(this.backend, this.inputShape, this.layers, this.seed);
     this.owned = { network: this.network, optimizer: null };
     watch(this, this.owned);
   }
 
-  /** Names unnamed layers 'dense_1', 'dropout_1', ... (counting per model, per type) and checks names are unique. */
-  private nameLayers(): void {
-    const counts = new Map<string, number>();
-    const seen = new Set<string>();
-    for (const layer of this.layers) {
-      const k = (counts.get(layer.type) ?? 0) + 1;
-      counts.set(layer.type, k);
-      layer.name ??= `${layer.type}_${k}`;
-      if (seen.has(layer.name)) throw new RangeError(`simdnet sequential: two layers are named '${layer.name}'; layer names must be unique`);
-      seen.add(layer.name);
-    }
-  }
 
   /** The number of outputs per row (the last layer's width). */
   get outputSize(): number {
@@ -156,8 +147,9 @@ export class Sequential {
   }
 
   /**
-   * Fixes the loss, optimizer and metrics. The cross-entropy losses take logits, so the model's last
-   * activation must be 'identity' with them. Calling compile() again replaces the optimizer (its state
+   * Fixes the loss, optimizer and metrics. The cross-entropy losses take logits: the model's last
+   * activation is 'identity', or the loss's own ('softmax' / 'sigmoid'), which compile() fuses into
+   * the loss (training on the logits; predict() still returns probabilities). Calling compile() again replaces the optimizer (its state
    * is freed) and keeps the weights.
    */
   compile(options: CompileOptions): this {
@@ -167,6 +159,7 @@ export class Sequential {
     if (this.compiledWith !== null && this.compiledWith.optimizer !== compiled.optimizer) this.compiledWith.optimizer.dispose();
     this.compiledWith = compiled;
     this.owned.optimizer = compiled.optimizer;
+    for (const l of this.layers) if (l instanceof Dense) l.fuseActivationIntoLoss(l === compiled.fused);
     return this;
   }
 
@@ -199,8 +192,8 @@ export class Sequential {
 
   /**
    * The model's predictions for x: probabilities for the cross-entropy losses (softmax rows for
-   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the raw outputs for
-   * meanSquaredError or before compile(). A Float32Array [n, outputs], row-major. Dropout is off.
+   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the last layer's outputs (a softmax
+   * layer's probabilities too) for meanSquaredError or before compile(); [n, outputs] row-major, dropout off.
    */
   predict(x: Features, options: PredictOptions = {}): Float32Array {
     const data = this.deviceData('predict', x, null);
@@ -224,12 +217,15 @@ export class Sequential {
     }
   }
 
-  /** The loss (data loss + penalty), accuracy and 0/1 loss on (x, y), with dropout off. */
+  /**
+   * The loss (data loss + penalty), accuracy and 0/1 loss on (x, y), with dropout off, and the other
+   * metrics compile() listed (precision, recall, f1 with their per-class arrays, topKAccuracy, mae).
+   */
   evaluate(x: Features, y: Targets, options: PredictOptions = {}): Evaluation {
-    const { loss } = this.requireCompiled('evaluate');
+    const { loss, metrics, topK } = this.requireCompiled('evaluate');
     const data = this.deviceData('evaluate', x, y);
     try {
-      return evaluateData(this.network, loss, data, this.chunkSize('evaluate', options));
+      return evaluateData(this.network, loss, data, this.chunkSize('evaluate', options), needsExtraMetrics(metrics) ? { names: metrics, k: topK } : null);
     } finally {
       data.dispose();
     }
@@ -253,12 +249,10 @@ export class Sequential {
    */
   computeGradients(x: Features, y: Targets, options: GradientOptions = {}): Gradients {
     const { loss } = this.requireCompiled('computeGradients');
-    const r = new OptionReader('computeGradients', options, ['training', 'inputGradients']);
-    const training = r.boolean('training', false);
-    const inputGradients = r.boolean('inputGradients', false);
+    const { training, inputGradients, weights } = resolveGradientOptions(options, this.outputSize);
     const data = this.deviceData('computeGradients', x, y);
     try {
-      return gradientsAt(this.network, loss, data, training, inputGradients);
+      return gradientsAt(this.network, loss, data, training, inputGradients, weights);
     } finally {
       data.dispose();
     }
@@ -329,9 +323,18 @@ export class Sequential {
       : { inputSize: this.inputSize, seed: this.seed, layers };
   }
 
-  /** A table of the layers, their output shapes and parameter counts. */
-  summary(): string {
-    return summaryTable(this.layers, this.parameterCount);
+  /**
+   * The Keras / TensorFlow.js summary table: each layer's name and type, output shape ([null, ...]:
+   * null is the batch axis) and parameter count, then the totals. tfjs's arguments: the line length
+   * (default 65), where the three columns end (fractions of the line, default [0.45, 0.85, 1]), and
+   * a function that receives each line (tfjs prints with console.log by default; here nothing is
+   * printed unless printFn is given). Always returns the table as one string.
+   * @example
+   *     model.summary(undefined, undefined, console.log);   // prints it, as tfjs's model.summary()
+   *     const text = model.summary(80);                      // or keep it
+   */
+  summary(lineLength?: number, positions?: readonly number[], printFn?: (line: string) => void): string {
+    return summaryTable(this.layers, this.parameterCount, lineLength, positions, printFn);
   }
 
   /** The model as plain data: what toBytes() encodes (see format.ts). Copies the weights and state. */
@@ -340,7 +343,7 @@ export class Sequential {
     const c = this.compiledWith;
     return {
       topology: this.toConfig(),
-      compile: c === null ? null : { loss: c.loss.name, optimizer: c.optimizer.config, metrics: [...c.metrics] },
+      compile: c === null ? null : { loss: c.loss.name, optimizer: c.optimizer.config, metrics: metricSpecs({ names: c.metrics, k: c.topK }) },
       training: { epochs: this.state.epochs, batches: this.state.batches, dropoutStream: this.dropoutStream },
       weights: this.network.entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
       flatWeights: this.getFlatWeights(),

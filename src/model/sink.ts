@@ -4,6 +4,7 @@
  * function (to upload the bytes, store them in IndexedDB, ...).
  */
 import { writeFileAtomic } from '../atomic-write.js';
+import { excerpt } from '../train/pieces.js';
 
 /** Receives a saved model's bytes (to upload them, store them in IndexedDB, ...). */
 export type ModelSink = (bytes: Uint8Array) => void | Promise<void>;
@@ -15,7 +16,7 @@ export async function writeModelBytes(target: string | ModelSink, bytes: Uint8Ar
     return;
   }
   if (typeof target !== 'string' || target === '') {
-    throw new TypeError(`simdnet save: target must be a file path or a function receiving the bytes, got ${String(target)}`);
+    throw new TypeError(`simdnet save: target must be a file path or a function receiving the bytes, got ${excerpt(target)}`);
   }
   await writeFileAtomic(target, bytes);
 }

@@ -4,6 +4,7 @@
  * finiteness) before any value is stored, so a refused write leaves the weights as they were.
  */
 import type { Network, ParamEntry } from './network.js';
+import { excerpt } from '../train/pieces.js';
 
 /** One parameter tensor, in Keras order: per dense layer its kernel [in, out], then its bias [out]. */
 export interface WeightTensor {
@@ -30,7 +31,7 @@ export function readWeights(net: Network): WeightTensor[] {
 function checkTensor(entry: ParamEntry, w: WeightInput, i: number): void {
   const where = `simdnet setWeights: weights[${i}] (${entry.name}, shape [${entry.shape.join(', ')}])`;
   if (w === null || typeof w !== 'object' || w.values === null || typeof w.values !== 'object') {
-    throw new TypeError(`${where} must be { shape?, values }, got ${String(w)}`);
+    throw new TypeError(`${where} must be { shape?, values }, got ${excerpt(w)}`);
   }
   if (w.shape !== undefined && (w.shape.length !== entry.shape.length || w.shape.some((d, j) => d !== entry.shape[j]))) {
     throw new RangeError(`${where} has shape [${w.shape.join(', ')}]`);
@@ -45,7 +46,7 @@ function checkTensor(entry: ParamEntry, w: WeightInput, i: number): void {
 export function writeWeights(net: Network, weights: readonly WeightInput[]): void {
   const entries = net.entries;
   if (!Array.isArray(weights) || weights.length !== entries.length) {
-    throw new RangeError(`simdnet setWeights: expected ${entries.length} tensors (${entries.map((e) => e.name).join(', ')}), got ${Array.isArray(weights) ? weights.length : String(weights)}`);
+    throw new RangeError(`simdnet setWeights: expected ${entries.length} tensors (${entries.map((e) => e.name).join(', ')}), got ${Array.isArray(weights) ? weights.length : excerpt(weights)}`);
   }
   weights.forEach((w, i) => checkTensor(entries[i], w, i));
   const values = net.params.data;

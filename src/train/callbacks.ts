@@ -1,13 +1,17 @@
 /**
  * The training loop's public vocabulary: fit()'s options and history, and the callbacks: objects
- * with any of the hooks below, called by fit() in this order:
- * onTrainBegin, then per epoch onEpochBegin, onBatchEnd after each batch, onEpochEnd; onTrainEnd once
- * training stops (normally, by a stop request, by stopWhen or by the abort signal; not when fit()
- * throws). A hook may return a promise; fit() awaits it. To stop training, a hook calls
+ * with any of the hooks below, called by fit() in Keras's order:
+ * onTrainBegin, then per epoch onEpochBegin, per batch onBatchBegin and onBatchEnd, then onEpochEnd
+ * (after the epoch's validation); onTrainEnd once training stops (normally, by a stop request, by stopWhen or by the abort signal; not when fit()
+ * throws). The arguments are Keras's (an index, then logs) with the model as the last argument:
+ * onTrainBegin(logs, model), onEpochBegin(epoch, model), onBatchBegin(batch, logs, model),
+ * onBatchEnd(batch, logs, model), onEpochEnd(epoch, logs, model), onTrainEnd(logs, model). fit() takes
+ * a list of callbacks or one callbacks object (as tfjs does). A hook may return a promise; fit() awaits it. To stop training, a hook calls
  * `model.requestStop(reason)`: fit() stops after the current epoch with stopReason = reason.
  */
 import type { Features, Targets } from '../model/data.js';
 import type { Evaluation } from './step.js';
+import { excerpt } from './pieces.js';
 
 /**
  * What a callback sees of the model being trained (a Sequential is one): enough to stop training,
@@ -58,8 +62,9 @@ export interface BatchLogs {
 /**
  * After each epoch. loss, dataLoss, penalty and accuracy are the means over the epoch's batches
  * (weighted by batch size, measured before each update, dropout on), as in Keras; the val* values are
- * measured on the validation data after the epoch, dropout off. accuracy/zeroOneLoss (and their val
- * forms) appear when compile()'s metrics list them; val* only with validation data.
+ * measured on the validation data after the epoch, dropout off. Each metric (and its val form)
+ * appears when compile()'s metrics list it (precision, recall and f1 as their macro means: per class
+ * they are in evaluate()); val* only with validation data.
  */
 export interface EpochLogs {
   /** The epoch (0-based, over the model's whole training). */
@@ -73,12 +78,43 @@ export interface EpochLogs {
   readonly valDataLoss?: number;
   readonly valAccuracy?: number;
   readonly valZeroOneLoss?: number;
+  /** The metrics beyond accuracy, when compile() lists them (src/model/metrics.ts), over the epoch's batches. */
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly f1?: number;
+  readonly topKAccuracy?: number;
+  readonly mae?: number;
+  readonly valPrecision?: number;
+  readonly valRecall?: number;
+  readonly valF1?: number;
+  readonly valTopKAccuracy?: number;
+  readonly valMae?: number;
   /** The learning rate of the epoch's last update. */
   readonly lr: number;
   /** Training rows per second over the epoch (training passes only, validation excluded). */
   readonly samplesPerSec: number;
   /** ‖∇‖² of the full flat gradient of the epoch's last batch (the true gradient with batchSize 'full'). */
   readonly gradNormSquared: number;
+}
+
+/** When training begins: what this fit() call is about to do. */
+export interface TrainBeginLogs {
+  /** Epochs this fit() call will run (fewer if it stops early). */
+  readonly epochs: number;
+  /** Batches per epoch. */
+  readonly batches: number;
+  /** Training rows (after a validationSplit took its share). */
+  readonly samples: number;
+}
+
+/** Before each batch: which rows it holds. */
+export interface BatchBeginLogs {
+  /** The epoch (0-based, over the model's whole training). */
+  readonly epoch: number;
+  /** The batch within the epoch (0-based). */
+  readonly batch: number;
+  /** Rows in this batch. */
+  readonly size: number;
 }
 
 /** When training ends: what this fit() call did. */
@@ -98,9 +134,11 @@ type Awaitable = void | Promise<void>;
  */
 export interface Callback {
   /** Before the first epoch of a fit() call. */
-  onTrainBegin?(model: CallbackModel): Awaitable;
+  onTrainBegin?(logs: TrainBeginLogs, model: CallbackModel): Awaitable;
   /** `epoch` is 0-based over the model's whole training (see BatchLogs.epoch). */
   onEpochBegin?(epoch: number, model: CallbackModel): Awaitable;
+  /** Before each batch's forward pass. */
+  onBatchBegin?(batch: number, logs: BatchBeginLogs, model: CallbackModel): Awaitable;
   /** After each batch's optimizer step (fit() computes ‖∇‖² per batch only when some callback has this hook). */
   onBatchEnd?(batch: number, logs: BatchLogs, model: CallbackModel): Awaitable;
   /** After each epoch (and its validation); a requestStop() here ends training after this epoch. */
@@ -109,13 +147,13 @@ export interface Callback {
   onTrainEnd?(logs: TrainEndLogs, model: CallbackModel): Awaitable;
 }
 
-const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
+const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
 
 /** Checks a callbacks list: each must be an object whose known hooks are functions. */
 export function checkCallbacks(value: unknown): readonly Callback[] {
-  if (!Array.isArray(value)) throw new TypeError(`simdnet fit: callbacks must be an array of callback objects, got ${String(value)}`);
+  if (!Array.isArray(value)) throw new TypeError(`simdnet fit: callbacks must be a callback object or an array of them, got ${excerpt(value)}`);
   value.forEach((c, i) => {
-    if (c === null || typeof c !== 'object') throw new TypeError(`simdnet fit: callbacks[${i}] must be an object with hooks (${HOOKS.join(', ')}), got ${String(c)}`);
+    if (c === null || typeof c !== 'object') throw new TypeError(`simdnet fit: callbacks[${i}] must be an object with hooks (${HOOKS.join(', ')}), got ${excerpt(c)}`);
     for (const hook of HOOKS) {
       const f = (c as Record<string, unknown>)[hook];
       if (f !== undefined && typeof f !== 'function') throw new TypeError(`simdnet fit: callbacks[${i}].${hook} must be a function, got ${typeof f}`);
@@ -166,15 +204,28 @@ export interface FitOptions {
    */
   validationSplit?: number;
   /**
-   * Validation data, evaluated after each epoch (valLoss, valAccuracy). Not with validationSplit.
+   * Validation data, evaluated after each epoch (valLoss, valAccuracy, ...): `{ x, y }` or Keras's
+   * pair `[x, y]`. Not with validationSplit.
    * @default null
    */
-  validationData?: { readonly x: Features; readonly y: Targets } | null;
+  validationData?: { readonly x: Features; readonly y: Targets } | readonly [Features, Targets] | null;
   /**
-   * Objects with hooks called during training (see Callback), e.g. earlyStopping().
+   * Objects with hooks called during training (see Callback), e.g. earlyStopping(); one object
+   * alone (tfjs's `callbacks: { onEpochEnd }`) is a list of one.
    * @default []
    */
-  callbacks?: readonly Callback[];
+  callbacks?: readonly Callback[] | Callback;
+  /**
+   * Keras's class_weight: the loss of a row of true class c is multiplied by classWeight[c] (and so
+   * is its gradient), for training only (the validation and evaluate() losses are unweighted, as in
+   * Keras). Classes not named weigh 1. The weighted mean still divides by the batch's row count.
+   * A row's class is the one accuracy uses (its label, the argmax of its target row, or
+   * target ≥ 0.5 for one output).
+   * @example
+   *     await model.fit(x, y, { classWeight: { 0: 1, 1: 5 } })   // errors on class 1 cost 5×
+   * @default null (every row weighs 1)
+   */
+  classWeight?: Readonly<Record<number, number>> | null;
   /**
    * A stopping criterion besides the epoch count.
    * @default null
@@ -188,10 +239,12 @@ export interface FitOptions {
    */
   signal?: AbortSignal;
   /**
-   * Print one line per epoch (loss, metrics, lr, speed) with console.log.
-   * @default false
+   * Keras's verbose: 0 (or false) prints nothing; 1 and 2 (or true) print one line per epoch (loss,
+   * metrics, lr, speed) with console.log. Keras's 1 draws a progress bar per batch: simdnet has no
+   * progress bar (a batch is too short to redraw a terminal line for), so 1 is 2.
+   * @default 0
    */
-  verbose?: boolean;
+  verbose?: boolean | 0 | 1 | 2;
 }
 
 /** What fit() resolves to: the epochs run, why it stopped, and the per-epoch logs. */

@@ -24,10 +24,10 @@ import { Rng } from '../math/random.js';
 import type { Compiled } from '../model/compile.js';
 import { BatchBuffers, DeviceData, type Features, type Targets } from '../model/data.js';
 import type { Network } from '../model/network.js';
-import { OptionReader } from './pieces.js';
+import { MetricAccumulator, needsExtraMetrics, type MetricName, type MetricValues } from '../model/metrics.js';
 import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
-import { checkCallbacks } from './callbacks.js';
 import { DivergenceWatch, divergedError } from './divergence.js';
+import { classWeights, resolveFitOptions } from './fit-options.js';
 import { evaluateData, gradientStep } from './step.js';
 import type { TrainingState } from './training-state.js';
 
@@ -48,51 +48,6 @@ export interface Trainee extends CallbackModel {
   readonly seed: number;
   /** Counters fit() advances, the training lock, and a pending stop request. */
   readonly state: TrainingState;
-}
-
-interface ResolvedFitOptions {
-  epochs: number;
-  batchSize: number | 'full';
-  shuffle: boolean;
-  seed: number;
-  validationSplit: number;
-  validationData: { readonly x: Features; readonly y: Targets } | null;
-  callbacks: readonly Callback[];
-  gradNormSquared: number | null;
-  signal: AbortSignal | null;
-  verbose: boolean;
-}
-
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'stopWhen', 'signal', 'verbose'];
-
-function resolveFitOptions(options: FitOptions, modelSeed: number): ResolvedFitOptions {
-  const r = new OptionReader('fit', options, FIT_OPTIONS);
-  const batchSize = r.raw('batchSize') === 'full' ? 'full' : r.number('batchSize', 32, { min: 1, integer: true });
-  const validationSplit = r.number('validationSplit', 0, { min: 0, below: 1 });
-  const vd = r.raw('validationData') ?? null;
-  if (vd !== null) {
-    if (typeof vd !== 'object' || !('x' in vd) || !('y' in vd)) r.fail('validationData', '{ x, y }', vd);
-    if (validationSplit > 0) r.fail('validationSplit', '0 when validationData is given (give one or the other)', validationSplit);
-  }
-  let gradNormSquared: number | null = null;
-  const stopWhen = r.raw('stopWhen');
-  if (stopWhen !== undefined && stopWhen !== null) {
-    gradNormSquared = new OptionReader('fit stopWhen', stopWhen, ['gradNormSquared']).optionalNumber('gradNormSquared', null, { above: 0 });
-  }
-  const signal = r.raw('signal') ?? null;
-  if (signal !== null && (typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) r.fail('signal', 'an AbortSignal', signal);
-  return {
-    epochs: r.number('epochs', 1, { min: 1, integer: true }),
-    batchSize,
-    shuffle: r.boolean('shuffle', true),
-    seed: r.number('seed', modelSeed, { min: 0, below: 2 ** 32, integer: true }),
-    validationSplit,
-    validationData: vd as ResolvedFitOptions['validationData'],
-    callbacks: checkCallbacks(r.raw('callbacks') ?? []),
-    gradNormSquared,
-    signal: signal as AbortSignal | null,
-    verbose: r.boolean('verbose', false),
-  };
 }
 
 /** The seed of epoch e's shuffle: a function of (seed, e) only, so resumed runs shuffle alike. */
@@ -125,6 +80,14 @@ function format(logs: EpochLogs, epoch: number, total: number): string {
   }
   parts.push(`${Math.round(logs.samplesPerSec)} samples/s`);
   return parts.join('  ');
+}
+
+/** Copies the extra metrics' numbers (not the per-class arrays) into an epoch's logs, as `prefix` + Name. */
+function addMetricLogs(logs: Record<string, number>, prefix: string, names: readonly MetricName[], values: MetricValues): void {
+  for (const name of names) {
+    const v = (values as Record<string, unknown>)[name];
+    if (typeof v === 'number') logs[prefix === '' ? name : `${prefix}${name[0].toUpperCase()}${name.slice(1)}`] = v;
+  }
 }
 
 /**
@@ -171,13 +134,16 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     net.arenaFor(Math.max(size, val === null ? 0 : Math.min(evalChunk, val.n)));
 
     const wantsBatchLogs = o.callbacks.some((c) => c.onBatchEnd !== undefined);
+    const wantsBatchBegin = o.callbacks.some((c) => c.onBatchBegin !== undefined);
+    const weights = o.classWeight === null ? null : classWeights(o.classWeight, Math.max(2, net.outputSize));
+    const extraMetrics = needsExtraMetrics(metrics) ? { names: metrics, k: model.compiled.topK } : null;
     const history: Record<string, number[]> = {};
     let stopReason: StopReason = 'completed';
     let epochsRun = 0;
     let lastYield = now();
     const watch = new DivergenceWatch();
     state.takeStopRequest();
-    await call(o.callbacks, 'onTrainBegin', model);
+    await call(o.callbacks, 'onTrainBegin', { epochs: o.epochs, batches, samples: n }, model);
 
     training: for (let e = 0; e < o.epochs; e++) {
       if (o.signal?.aborted) {
@@ -191,6 +157,8 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         new Rng(epochSeed(o.seed, epoch)).shuffle(order);
       }
       const t0 = now();
+      const epochMetrics = extraMetrics === null ? null : new MetricAccumulator({ ...extraMetrics, outputs: net.outputSize, threshold: loss.threshold });
+      const extras = { classWeights: weights, metrics: epochMetrics };
       let lossSum = 0, penaltySum = 0, correct = 0, lr = NaN, gradNormSquared = NaN;
       for (let k = 0; k < batches; k++) {
         if (o.signal?.aborted) {
@@ -199,13 +167,14 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         }
         const start = k * size;
         const m = Math.min(size, n - start);
+        if (wantsBatchBegin) await call(o.callbacks, 'onBatchBegin', k, { epoch, batch: k, size: m }, model);
         let step;
         if (gathered !== null && order !== null) {
           const targets = gathered.gather(train, order, start, m);
-          step = gradientStep(net, loss, gathered.x, targets, m, true);
+          step = gradientStep(net, loss, gathered.x, targets, m, true, false, extras);
         } else {
           const part = m === n ? train : train.slice(start, m);
-          step = gradientStep(net, loss, part.x, part.y!, m, true);
+          step = gradientStep(net, loss, part.x, part.y!, m, true, false, extras);
         }
         const last = k === batches - 1;
         // ‖∇‖² costs one pass over the parameters: computed only when something reads it.
@@ -241,12 +210,14 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
       const logs: Record<string, number> = { epoch, loss: dataLoss + penalty, dataLoss, penalty };
       if (metrics.includes('accuracy')) logs.accuracy = correct / n;
       if (metrics.includes('zeroOneLoss')) logs.zeroOneLoss = 1 - correct / n;
+      if (epochMetrics !== null) addMetricLogs(logs, '', metrics, epochMetrics.values());
       if (val !== null) {
-        const v = evaluateData(net, loss, val, evalChunk);
+        const v = evaluateData(net, loss, val, evalChunk, extraMetrics);
         logs.valLoss = v.loss;
         logs.valDataLoss = v.dataLoss;
         if (metrics.includes('accuracy')) logs.valAccuracy = v.accuracy;
         if (metrics.includes('zeroOneLoss')) logs.valZeroOneLoss = v.zeroOneLoss;
+        addMetricLogs(logs, 'val', metrics, v);
       }
       logs.lr = lr;
       logs.samplesPerSec = seconds > 0 ? n / seconds : Infinity;

@@ -24,6 +24,6 @@ export * as schedules from './schedules.js';
 export * as initializers from './initializers.js';
 export type { FitOptions, History, StopWhen } from './fit.js';
 export type { Evaluation } from './step.js';
-export type { Callback, CallbackModel, BatchLogs, EpochLogs, TrainEndLogs, StopReason } from './callbacks.js';
+export type { Callback, CallbackModel, BatchLogs, BatchBeginLogs, EpochLogs, TrainBeginLogs, TrainEndLogs, StopReason } from './callbacks.js';
 export { earlyStopping } from './early-stopping.js';
 export type { EarlyStopping, EarlyStoppingOptions } from './early-stopping.js';

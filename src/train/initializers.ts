@@ -9,7 +9,7 @@
  */
 import type { Rng } from '../math/random.js';
 import type { Initializer, PieceConfig } from './types.js';
-import { OptionReader, Registry, noOptions, snakeToCamel } from './pieces.js';
+import { OptionReader, Registry, noOptions, snakeToCamel, excerpt } from './pieces.js';
 
 /** Wraps a fill function into an Initializer that checks its arguments. */
 function makeInitializer(config: PieceConfig, fill: (out: Float32Array, fanIn: number, fanOut: number, rng: Rng) => void): Initializer {
@@ -19,10 +19,10 @@ function makeInitializer(config: PieceConfig, fill: (out: Float32Array, fanIn: n
   return Object.freeze({
     config: Object.freeze(config),
     fill(out: Float32Array, fanIn: number, fanOut: number, rng: Rng): void {
-      if (!(out instanceof Float32Array)) fail(`out must be a Float32Array, got ${String(out)}`);
+      if (!(out instanceof Float32Array)) fail(`out must be a Float32Array, got ${excerpt(out)}`);
       if (!Number.isSafeInteger(fanIn) || fanIn < 1) fail(`fanIn must be a positive integer, got ${String(fanIn)}`);
       if (!Number.isSafeInteger(fanOut) || fanOut < 1) fail(`fanOut must be a positive integer, got ${String(fanOut)}`);
-      if (typeof rng?.next !== 'function') fail(`rng must be an Rng (src/math/random.ts), got ${String(rng)}`);
+      if (typeof rng?.next !== 'function') fail(`rng must be an Rng (src/math/random.ts), got ${excerpt(rng)}`);
       fill(out, fanIn, fanOut, rng);
     },
   });

@@ -12,7 +12,7 @@
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
 import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, StepInfo } from './types.js';
-import { OptionReader, Registry } from './pieces.js';
+import { OptionReader, Registry, excerpt } from './pieces.js';
 import { scheduleFromConfig } from './schedules.js';
 
 /** A learning rate: fixed, or a schedule evaluated at every update. */
@@ -112,7 +112,7 @@ class FlatOptimizer implements Optimizer {
 
   setState(backend: Backend, state: OptimizerState, size: number): void {
     this.checkSize('setState', size);
-    if (state === null || typeof state !== 'object') this.fail('setState', `state must be an object from getState(), got ${String(state)}`);
+    if (state === null || typeof state !== 'object') this.fail('setState', `state must be an object from getState(), got ${excerpt(state)}`);
     if (!Number.isInteger(state.step) || state.step < 0) this.fail('setState', `state.step must be an integer ≥ 0, got ${String(state.step)}`);
     const given = Object.keys(state.slots ?? {}).sort();
     const expected = [...this.rule.slots].sort();
@@ -122,7 +122,7 @@ class FlatOptimizer implements Optimizer {
     for (const name of expected) {
       const s = state.slots[name];
       if (!(s instanceof Float32Array) || s.length !== size) {
-        this.fail('setState', `state.slots.${name} must be a Float32Array of ${size} values, got ${s instanceof Float32Array ? `${s.length} values` : String(s)}`);
+        this.fail('setState', `state.slots.${name} must be a Float32Array of ${size} values, got ${s instanceof Float32Array ? `${s.length} values` : excerpt(s)}`);
       }
     }
     if (state.schedule !== undefined) {

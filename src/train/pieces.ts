@@ -24,11 +24,34 @@ function describeRange(r: NumberRange): string {
   return `a finite ${r.integer ? 'integer' : 'number'}${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
-  return String(value);
+const EXCERPT_ITEMS = 4;
+const EXCERPT_CHARS = 40;
+
+/**
+ * A short excerpt of a value for an error message: the value may be a user's data set, so at most a
+ * few items of an array (and its length), a string cut at 40 characters, an object by its keys; an
+ * error message never grows with the data.
+ */
+export function excerpt(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return value.length > EXCERPT_CHARS ? `'${value.slice(0, EXCERPT_CHARS)}…' (${value.length} characters)` : `'${value}'`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  if (ArrayBuffer.isView(value)) {
+    const name = value.constructor.name;
+    return 'length' in value ? `a ${name} of ${(value as unknown as ArrayLike<number>).length}` : `a ${name}`;
+  }
+  if (Array.isArray(value)) {
+    if (depth > 0) return value.length === 0 ? '[]' : `an array of ${value.length}`;
+    const items = value.slice(0, EXCERPT_ITEMS).map((v) => excerpt(v, depth + 1));
+    return value.length > EXCERPT_ITEMS ? `[${items.join(', ')}, …] (${value.length} items)` : `[${items.join(', ')}]`;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 0) return '{}';
+  const shown = keys.slice(0, EXCERPT_ITEMS).map((k) => (k.length > EXCERPT_CHARS ? `${k.slice(0, EXCERPT_CHARS)}…` : k));
+  return `an object with keys ${shown.join(', ')}${keys.length > EXCERPT_ITEMS ? `, … (${keys.length} keys)` : ''}`;
 }
+
+const show = (value: unknown): string => excerpt(value);
 
 /**
  * Reads one factory's options object. `where` names the factory in messages ("simdnet adam: beta1

@@ -10,11 +10,14 @@ import type { F32Buffer } from '../backend/contract.js';
 import type { Arena } from '../model/arena.js';
 import type { DeviceData } from '../model/data.js';
 import type { BatchTargets, Loss } from '../model/losses.js';
-import { countCorrect } from '../model/metrics.js';
+import { MetricAccumulator, accumulate, countCorrect, type MetricSetup, type MetricValues } from '../model/metrics.js';
 import type { Network } from '../model/network.js';
 
-/** The model's loss and metrics on a data set. */
-export interface Evaluation {
+/**
+ * The model's loss and metrics on a data set: accuracy and zeroOneLoss always, the other metrics
+ * (precision, recall, f1 and their per-class arrays, topKAccuracy, mae) when compile() asked for them.
+ */
+export interface Evaluation extends MetricValues {
   /** dataLoss + penalty. */
   readonly loss: number;
   /** The mean loss over the data (see the loss table in losses.ts for what the mean is over). */
@@ -37,17 +40,46 @@ export interface StepResult {
   readonly inputGradient: F32Buffer | null;
 }
 
+/** What a step may do besides the plain mean loss. */
+export interface StepExtras {
+  /**
+   * One weight per class (fit's classWeight): row i's loss and gradient are multiplied by
+   * weights[class of row i]; the mean still divides by the row count, as Keras's weighted mean does.
+   */
+  readonly classWeights?: Float64Array | null;
+  /** Receives the batch's outputs (before the update) for the metrics beyond accuracy. */
+  readonly metrics?: MetricAccumulator | null;
+}
+
+/**
+ * The class-weighted summed loss of a batch: each row through the loss's kernel on its own (views,
+ * no copy), its gradient scaled by weight / terms, so ∂(Σ w·ℓ / terms)/∂output lands in `grad`.
+ */
+function weightedSum(net: Network, loss: Loss, out: F32Buffer, y: BatchTargets, grad: F32Buffer, m: number, n: number, weights: Float64Array): number {
+  const terms = loss.terms(m, n);
+  const labels = y.labels.data;
+  let sum = 0;
+  for (let i = 0; i < m; i++) {
+    const w = weights[labels[i]];
+    const row: BatchTargets = { labels: y.labels.view(i, 1), targets: y.targets === null ? null : y.targets.view(i * n, n) };
+    sum += w * loss.scaledSum(net.backend, out.view(i * n, n), row, grad.view(i * n, n), 1, n, w / terms);
+  }
+  return sum;
+}
+
 /**
  * One forward and backward pass over a batch x [m, inputSize] with targets y: fills net.grads with
  * ∂(dataLoss + penalty)/∂params. Does not update the weights.
  */
-export function gradientStep(net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false): StepResult {
+export function gradientStep(net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false, extras: StepExtras = {}): StepResult {
   const b = net.backend;
   const n = net.outputSize;
   const arena = net.arenaFor(m, inputGradient);
   const out = net.forward(arena, x, m, training);
-  const sum = loss.sum(b, out, y, arena.lossGrad, m, n);
+  const weights = extras.classWeights ?? null;
+  const sum = weights === null ? loss.sum(b, out, y, arena.lossGrad, m, n) : weightedSum(net, loss, out, y, arena.lossGrad, m, n, weights);
   const correct = countCorrect(b, out, y.labels, m, n, loss.threshold);
+  if (extras.metrics) accumulate(extras.metrics, out, y.labels, y.targets, m, () => loss.predictions(b, out, arena.predictions, m, n));
   const dx = net.backward(arena, arena.lossGrad, m, training, inputGradient);
   const penalty = net.penalty();
   net.addPenaltyGradient();
@@ -63,18 +95,23 @@ export function inChunks(net: Network, data: DeviceData, size: number, run: (chu
   }
 }
 
-/** The loss and metrics on data already in backend memory (with y), dropout off, in chunks of `chunk` rows. */
-export function evaluateData(net: Network, loss: Loss, data: DeviceData, chunk: number): Evaluation {
+/**
+ * The loss and metrics on data already in backend memory (with y), dropout off, in chunks of `chunk`
+ * rows; `metrics` (when given) adds the metrics beyond accuracy that compile() asked for.
+ */
+export function evaluateData(net: Network, loss: Loss, data: DeviceData, chunk: number, metrics: Omit<MetricSetup, 'outputs' | 'threshold'> | null = null): Evaluation {
   const n = net.outputSize;
+  const acc = metrics === null ? null : new MetricAccumulator({ ...metrics, outputs: n, threshold: loss.threshold });
   let sum = 0;
   let correct = 0;
   inChunks(net, data, chunk, (part, _start, m, arena) => {
     const o = net.forward(arena, part.x, m, false);
     sum += loss.sum(net.backend, o, part.y!, null, m, n);
     correct += countCorrect(net.backend, o, part.y!.labels, m, n, loss.threshold);
+    if (acc !== null) accumulate(acc, o, part.y!.labels, part.y!.targets, m, () => loss.predictions(net.backend, o, arena.predictions, m, n));
   });
   const dataLoss = sum / loss.terms(data.n, n);
   const penalty = net.penalty();
   const accuracy = correct / data.n;
-  return { loss: dataLoss + penalty, dataLoss, penalty, accuracy, zeroOneLoss: 1 - accuracy };
+  return { loss: dataLoss + penalty, dataLoss, penalty, accuracy, zeroOneLoss: 1 - accuracy, ...acc?.values() };
 }

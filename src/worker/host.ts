@@ -19,6 +19,7 @@
  */
 import type { Features, Targets } from '../model/data.js';
 import type { History } from '../train/fit.js';
+import { validationObject } from '../train/fit-options.js';
 import type { Sequential } from '../model/sequential.js';
 import {
   DEFAULT_START_TIMEOUT_MS, type NodeWorkerLike, type TrainingWorker, type WebWorkerLike, type WorkerTrainerOptions, type WorkerTrainOptions,
@@ -221,8 +222,8 @@ export class WorkerTrainer {
 
     checkNotDetached('x', x);
     checkNotDetached('y', y);
-    const validation = fitOptions.validationData;
-    if (validation !== undefined && validation !== null && typeof validation === 'object') {
+    const validation = validationObject(fitOptions.validationData);
+    if (validation !== null && typeof validation === 'object') {
       checkNotDetached('validationData.x', validation.x);
       checkNotDetached('validationData.y', validation.y);
     }

@@ -6,11 +6,16 @@
  * (tests/browser/pages/identical.html, which loads it from the static server) run exactly this code
  * against the same dist/ build. It uses every part that could drift: seeded initialisation, data
  * generation and weight initialisation (sin/cos/log), per-epoch shuffles, dropout masks, an L2
- * penalty, a learning-rate schedule, Adam's state, a validation split and tanh in the wasm kernels.
+ * penalty, a learning-rate schedule, Adam's state, a validation split, class weights and tanh in the
+ * wasm kernels.
  */
 
-/** fit() options of the run (trainInWorker takes the same). */
-export const FIT = { epochs: 5, batchSize: 16, validationSplit: 0.2 };
+/**
+ * fit() options of the run (trainInWorker takes the same). classWeight sends every batch through the
+ * per-row weighted loss (each row's kernel call with its own gradient scale), so that path keeps the
+ * same bits everywhere too.
+ */
+export const FIT = { epochs: 5, batchSize: 16, validationSplit: 0.2, classWeight: { 0: 1, 1: 1.5 } };
 
 /** The data: 2-D spirals from a fixed seed. */
 export function makeData(simdnet) {

@@ -56,6 +56,8 @@ describe('simdnet train', () => {
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]);
     expect(result.testAccuracy).toBeGreaterThan(0.9);
+    expect(result.testF1).toBeGreaterThan(0.9);
+    expect(result.testF1).toBeLessThanOrEqual(1);
     expect(result.epochs).toBe(5);
     expect(result.history.loss).toHaveLength(5);
     expect(result.seconds).toBeGreaterThan(0);
@@ -68,7 +70,7 @@ describe('simdnet train', () => {
     const r = await run('train', '--toy', 'circles', '--samples', '400', '--layers', '16,16', '--epochs', '30', '--lr', '0.02',
       '--batch', '32', '--save', model, '--plot', join(dir, 'plots'), '--backend', 'wasm');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/test accuracy \d+\.\d+%/);
+    expect(r.stdout).toMatch(/test accuracy \d+\.\d+% {2}macro F1 [01]\.\d{4} {2}test loss /);
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['accuracy.svg', 'decision-boundary.svg', 'learning-rate.svg', 'loss.svg']);
     expect(readFileSync(join(dir, 'plots', 'decision-boundary.svg'), 'utf8')).toMatch(/^<svg|<\?xml/);
 

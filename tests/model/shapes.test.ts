@@ -51,8 +51,8 @@ describe('shapes through the layers', () => {
       expect(m.layers.map((l) => l.outputShape)).toEqual([[2, 3, 2], [2, 3, 2], [12], [5], [3]]);
       expect(m.layers.map((l) => l.inputSize)).toEqual([12, 12, 12, 12, 5]);
       expect(m.outputShape).toEqual([3]);
-      expect(m.summary()).toMatch(/activation_1\s+activation \(relu\)\s+\[n, 2, 3, 2\]\s+0/);
-      expect(m.summary()).toMatch(/flatten_1\s+flatten\s+\[n, 12\]\s+0/);
+      expect(m.summary()).toMatch(/ activation_1 \(Activation\)\s+\[null,2,3,2\]\s+0\n/);
+      expect(m.summary()).toMatch(/ flatten_1 \(Flatten\)\s+\[null,12\]\s+0\n/);
       expect(shapeSize([2, 3, 2])).toBe(12);
     } finally {
       m.dispose();

@@ -26,7 +26,7 @@ function bareTrainee(network: Network): Trainee {
   const optimizer = adam({ lr: 0.02 });
   const trainee: Trainee = {
     network, state, seed: 9,
-    compiled: { loss, optimizer, metrics: ['accuracy'] },
+    compiled: { loss, optimizer, metrics: ['accuracy'], topK: 5, fused: null },
     get epochsTrained() { return state.epochs; },
     get batchesTrained() { return state.batches; },
     requestStop: (reason = 'callback') => state.requestStop(reason),
