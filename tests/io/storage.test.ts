@@ -55,13 +55,13 @@ describe('loading from URLs and Responses in Node', () => {
   test('http:// through fetch, and a Response', async () => {
     await expectSamePredictions(await loadModel(`${origin}/model.simdnet`, { backend: wasm }));
     await expectSamePredictions(await loadModel(await fetch(`${origin}/model.simdnet`), { backend: wasm }));
-    await expectSamePredictions(await loadModel(new Response(bytes), { backend: wasm }));
+    await expectSamePredictions(await loadModel(new Response(bytes.slice().buffer as ArrayBuffer), { backend: wasm }));
   });
 
   test('an HTTP error status, an unreachable server and a used body are clear errors', async () => {
     await expect(loadModel(`${origin}/missing.simdnet`, { backend: wasm })).rejects.toThrow(`simdnet loadModel: fetching '${origin}/missing.simdnet' failed: HTTP 404 Not Found`);
     await expect(loadModel('http://127.0.0.1:1/model.simdnet', { backend: wasm })).rejects.toThrow(/fetching 'http:\/\/127.0.0.1:1\/model.simdnet' failed: /);
-    const used = new Response(bytes);
+    const used = new Response(bytes.slice().buffer as ArrayBuffer);
     await used.arrayBuffer();
     await expect(loadModel(used, { backend: wasm })).rejects.toThrow(/the body of the Response was already read/);
   });
