@@ -14,6 +14,9 @@
  * writes logits, or with `{ outputs: 'probabilities' }` a final softmax. Import drops a final softmax
  * (of a Dense or an Activation/Softmax layer): the imported model's predict() gives logits; compile it
  * with 'softmaxCrossEntropy' to train on, and apply softmax to its outputs for probabilities.
+ *
+ * Not carried either way: initializers (export writes Keras's defaults), constraints, and the training
+ * config (loss, optimizer: compile the imported model yourself). Regularizers are, as Keras's L1L2.
  */
 import type { Backend } from '../backend/contract.js';
 import { layerFromConfig, type LayerConfig } from '../model/layer-registry.js';
