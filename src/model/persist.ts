@@ -68,7 +68,7 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer | Resp
   } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
   } else {
-    throw new TypeError(`simdnet loadModel: source must be a file path, a URL (indexeddb://, localstorage://, http(s)://, file://), a Response, a Uint8Array or an ArrayBuffer, got ${String(source)}`);
+    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, a storage URL (indexeddb://, localstorage://, http(s)://, file://) or a fetch Response, got ${String(source)}`);
   }
   return modelFromSnapshot(decodeModel(bytes), options.backend);
 }
