@@ -153,26 +153,31 @@ function inputShapeOf(layer: KerasLayer, where: string): Shape | null {
 }
 
 function isSoftmax(layer: KerasLayer): boolean {
+  if (layer.class_name === 'Softmax') return true;
   const a = layer.config.activation;
   const name = typeof a === 'object' && a !== null ? (a as { class_name?: unknown }).class_name : a;
-  if (layer.class_name === 'Softmax') {
-    const axis = layer.config.axis ?? -1;
-    if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) fail(`layer '${String(layer.config.name)}': Softmax over axis ${JSON.stringify(axis)} is not supported (only the last axis)`);
-    return true;
-  }
   return name === 'softmax' && (layer.class_name === 'Activation' || layer.class_name === 'Dense');
 }
 
 /**
  * Drops a final softmax (see the file comment): a final Activation/Softmax layer goes, a final Dense
- * with softmax becomes linear.
+ * with softmax becomes linear. Returns the layers and the softmax layer dropped (null: none).
  */
-function withoutFinalSoftmax(layers: KerasLayer[]): KerasLayer[] {
+function withoutFinalSoftmax(layers: KerasLayer[]): { layers: KerasLayer[]; softmax: KerasLayer | null } {
   const last = layers[layers.length - 1];
-  if (!isSoftmax(last)) return layers;
-  if (last.class_name === 'Dense') return [...layers.slice(0, -1), { class_name: 'Dense', config: { ...last.config, activation: 'linear' } }];
+  if (!isSoftmax(last)) return { layers, softmax: null };
+  if (last.class_name === 'Dense') return { layers: [...layers.slice(0, -1), { class_name: 'Dense', config: { ...last.config, activation: 'linear' } }], softmax: last };
   if (layers.length === 1) fail('the model is only a softmax: nothing to import');
-  return layers.slice(0, -1);
+  return { layers: layers.slice(0, -1), softmax: last };
+}
+
+/** A dropped softmax must be over the features of flat rows: axis −1, or 1 as tfjs writes it for [batch, n]. */
+function checkSoftmax(softmax: KerasLayer, outputShape: Shape): void {
+  const where = `the final softmax ('${String(softmax.config.name)}')`;
+  if (outputShape.length !== 1) fail(`${where} is over outputs of shape [${outputShape.join(', ')}]; only flat outputs (after a Flatten or Dense) can be imported as logits`);
+  const raw = softmax.config.axis ?? -1;
+  const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+  if (axis !== -1 && axis !== 1) fail(`${where} is over axis ${JSON.stringify(raw)}; only the last axis (−1, or 1 of [batch, features]) is supported`);
 }
 
 /** The architecture of a model.json: input shape, simdnet layer configs, and the weights they read. */
@@ -185,7 +190,8 @@ function readArchitecture(json: unknown): { inputShape: Shape; configs: LayerCon
   }
   if (inputShape === null) fail('the first layer has no batch_input_shape (the model\'s input shape), so the architecture is incomplete');
   let shape: Shape = inputShape;
-  layers = withoutFinalSoftmax(layers);
+  const dropped = withoutFinalSoftmax(layers);
+  layers = dropped.layers;
   const configs: LayerConfig[] = [];
   const weights: ExpectedWeight[] = [];
   layers.forEach((layer, i) => {
@@ -199,6 +205,7 @@ function readArchitecture(json: unknown): { inputShape: Shape; configs: LayerCon
     weights.push(...out.weights);
     shape = out.outputShape;
   });
+  if (dropped.softmax !== null) checkSoftmax(dropped.softmax, shape);
   if (configs.length === 0) fail('the model has no layer simdnet can compute (only linear activations)');
   return { inputShape, configs, weights };
 }

@@ -245,6 +245,37 @@ describe('import: a model built and trained in TensorFlow.js', () => {
     }
   });
 
+  test('a tfjs model over a [2, 3, 2] input with Flatten, ReLU, Activation and Softmax layers; a Dense on the raw input is refused', async () => {
+    const tfModel = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [2, 3, 2] }),
+        tfl.layers.dense({ units: 9, activation: 'gelu' }),
+        tfl.layers.reLU(),
+        tfl.layers.dense({ units: 5, activation: 'mish' }),
+        tfl.layers.activation({ activation: 'softplus' }),
+        tfl.layers.dense({ units: 4, activation: 'swish' }),
+        tfl.layers.dense({ units: 3 }),
+        tfl.layers.softmax(),
+      ],
+    });
+    const x = randomArray(ROWS * 12, 21, 2);
+    const tfProbs = tf.tidy(() => (tfModel.predict(tf.tensor(x, [ROWS, 2, 3, 2])) as tf.Tensor).dataSync() as Float32Array).slice();
+    const { modelJson, weightData } = await saveTfjs(tfModel);
+    tfModel.dispose();
+    const model = importTfjsLayers(modelJson, weightData, { backend: wasm });
+    try {
+      expect(model.inputShape).toEqual([2, 3, 2]);
+      expect(model.layers.map((l) => l.type)).toEqual(['flatten', 'dense', 'activation', 'dense', 'activation', 'dense', 'dense']);
+      expectClose(softmaxRows(model.predict(x), 3), tfProbs, TOLERANCE, TOLERANCE, 'imported [2, 3, 2] model');
+    } finally {
+      model.dispose();
+    }
+    const raw = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2, 3], units: 2, name: 'lastAxis' })] });
+    const saved = await saveTfjs(raw);
+    raw.dispose();
+    expect(() => importTfjsLayers(saved.modelJson, saved.weightData, { backend: js })).toThrow(/layer 'lastAxis' .*Dense on an input of shape \[2, 3\] applies along the last axis in Keras; .*put a Flatten before it/);
+  });
+
   test('accepts modelJson as text, an ArrayBuffer of weights, an InputLayer first and tfjs camelCase names', () => {
     const json = {
       modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [
@@ -301,6 +332,13 @@ describe('import: bad input gets a clear error naming what is wrong', () => {
     expect(load(edited((j) => { j.modelTopology.config.layers[0].config.activation = 'softmax'; }))).toThrow(/softmax is supported only as the last activation/);
     expect(load(edited((j) => { (j.modelTopology as unknown as Record<string, unknown>).class_name = 'Model'; }))).toThrow(/only Sequential models can be imported, this is "Model"/);
     expect(load('{"modelTopology": ')).toThrow(/model.json is not JSON/);
+    const softmaxOver = (axis: unknown) => edited((j) => { j.modelTopology.config.layers.push({ class_name: 'Softmax', config: { axis, name: 'sm' } }); });
+    expect(load(softmaxOver(0))).toThrow(/the final softmax \('sm'\) is over axis 0; only the last axis/);
+    expect(() => importTfjsLayers(softmaxOver([1]), good.bytes, { backend: js }).dispose()).not.toThrow();
+    const unflat = { modelTopology: { class_name: 'Sequential', config: { layers: [
+      { class_name: 'Activation', config: { activation: 'relu', batch_input_shape: [null, 2, 2] } }, { class_name: 'Softmax', config: {} },
+    ] } }, weightsManifest: [] };
+    expect(load(unflat, new Uint8Array(0))).toThrow(/the final softmax .* is over outputs of shape \[2, 2\]; only flat outputs/);
     expect(() => importTfjsLayers(good.json, good.bytes, {} as { backend: typeof js })).toThrow(/options.backend is required/);
   });
 
