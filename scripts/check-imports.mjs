@@ -12,7 +12,10 @@ const LAYERS = {
   'src/data': ['bindings', 'src/math', 'src/backend', 'src/atomic-write.ts'],
   'src/plot': ['src/math', 'src/atomic-write.ts'],
   // The model and its training are peers (a layer's initializer, the loop's network), kept acyclic file by file.
-  'src/model': ['bindings', 'src/math', 'src/backend', 'src/train', 'src/atomic-write.ts'],
+  'src/model': ['bindings', 'src/math', 'src/backend', 'src/train', 'src/atomic-write.ts', 'src/io/storage.ts'],
+  // Bytes to and from storage URLs, below the model (save() and loadModel() dispatch to it).
+  'src/io/storage.ts': ['src/atomic-write.ts', 'src/io/storage-base64.ts'],
+  'src/io/storage-base64.ts': [],
   'src/train': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/atomic-write.ts'],
   'src/tune': ['src/math', 'src/backend', 'src/model', 'src/train', 'src/data'],
   'src/worker': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/train'],
@@ -20,6 +23,8 @@ const LAYERS = {
 };
 
 const areaOf = (file) => {
+  // A single file listed in LAYERS is an area of its own, even inside a folder.
+  if (Object.hasOwn(LAYERS, file)) return file;
   if (file.startsWith('bindings/')) return 'bindings';
   const parts = file.split('/');
   return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file;

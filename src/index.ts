@@ -13,3 +13,7 @@ export * from './plot/index.js';
 export * from './model/index.js';
 export * from './tune/index.js';
 export * from './worker/index.js';
+export { exportTfjsLayers, importTfjsLayers, TfjsFormatError } from './io/tfjs.js';
+export type { TfjsArtifacts, TfjsExportOptions, TfjsImportOptions } from './io/tfjs.js';
+export { STORAGE_SCHEMES } from './io/storage.js';
+export type { StorageScheme } from './io/storage.js';

@@ -36,7 +36,7 @@ import type { OptimizerState, PieceConfig, ScheduleState } from '../train/types.
 import type { LayerConfig } from './layer-registry.js';
 import type { LossName } from './losses.js';
 import type { MetricSpec } from './metrics.js';
-import { arrayField, badField, checkHeaderFields, clip, countField, failLoad, objectField, shapeField, stringField } from './header-checks.js';
+import { arrayField, badField, checkHeaderFields, isObject, clip, countField, failLoad, objectField, shapeField, stringField } from './header-checks.js';
 
 export { failLoad } from './header-checks.js';
 
@@ -257,7 +257,8 @@ function readTopology(v: unknown): ModelTopology {
 /** A metric: its name, or { name, k } for topKAccuracy (compile() checks the name itself). */
 function metricField(field: string, v: unknown): MetricSpec {
   if (typeof v === 'string') return v as MetricSpec;
-  const o = objectField(field, v);
+  if (!isObject(v)) badField(field, v, "a string (a metric's name) or { name, k }");
+  const o = v;
   return { name: stringField(`${field}.name`, o.name) as 'topKAccuracy', k: countField(`${field}.k`, o.k, 1) };
 }
 

@@ -11,6 +11,7 @@ import type { CompileOptions } from './compile.js';
 import { decodeModel, type ModelSnapshot } from './format.js';
 import { clip, failLoad } from './header-checks.js';
 import type { Layer, Shape } from './layers.js';
+import { isResponse, isStorageUrl, readResponse, readStorageUrl } from '../io/storage.js';
 import { layerFromConfig } from './layer-registry.js';
 import { layOut } from './network.js';
 import { Sequential } from './sequential.js';
@@ -97,18 +98,24 @@ export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Se
 }
 
 /**
- * Loads a model saved by save() or toBytes(): from a file path (Node) or from the bytes. The result
+ * Loads a model saved by save() or toBytes(): from a file path (Node), a storage URL
+ * ('indexeddb://name', 'localstorage://name', 'http(s)://…', 'file://…': src/io/storage.ts), a fetch
+ * Response, or the bytes. The result
  * predicts exactly as the saved model did and, when it was compiled, resumes training exactly.
  * @example
  *     await model.save('model.simdnet');
  *     const again = await loadModel('model.simdnet', { backend });
  */
-export async function loadModel(source: string | Uint8Array | ArrayBuffer, options: LoadOptions): Promise<Sequential> {
+export async function loadModel(source: string | Uint8Array | ArrayBuffer | Response, options: LoadOptions): Promise<Sequential> {
   if (options === null || typeof options !== 'object' || options.backend === undefined) {
     throw new TypeError('simdnet loadModel: options.backend is required: the ReadyBackend from `await init()` or jsBackend()');
   }
   let bytes: Uint8Array;
-  if (typeof source === 'string') {
+  if (typeof source === 'string' && isStorageUrl(source)) {
+    bytes = await readStorageUrl(source);
+  } else if (isResponse(source)) {
+    bytes = await readResponse(source);
+  } else if (typeof source === 'string') {
     const fs = await import('node:fs/promises');
     bytes = new Uint8Array(await fs.readFile(source));
   } else if (source instanceof Uint8Array) {
@@ -116,7 +123,7 @@ export async function loadModel(source: string | Uint8Array | ArrayBuffer, optio
   } else if (source instanceof ArrayBuffer) {
     bytes = new Uint8Array(source);
   } else {
-    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, got ${excerpt(source)}`);
+    throw new TypeError(`simdnet loadModel: source must be a file path, a Uint8Array or an ArrayBuffer, a storage URL (indexeddb://, localstorage://, http(s)://, file://) or a fetch Response, got ${excerpt(source)}`);
   }
   return modelFromSnapshot(decodeModel(bytes), options.backend);
 }

@@ -105,7 +105,7 @@ describe('the header is checked field by field', () => {
     const cases: Array<[string, (h: JsonHeader) => void, RegExp]> = [
       ['compile', (h) => (h.compile = SECRET), /header's compile is a string, expected an object/],
       ['compile.loss', (h) => (h.compile.loss = { SECRET }), /header's compile.loss is an object, expected a string/],
-      ['compile.metrics', (h) => (h.compile.metrics = [SECRET, 7]), /header's compile.metrics\[1\] is the number 7, expected a string/],
+      ['compile.metrics', (h) => (h.compile.metrics = [SECRET, 7]), /header's compile.metrics\[1\] is the number 7, expected a string \(a metric's name\) or \{ name, k \}/],
       ['compile.optimizer.name', (h) => (h.compile.optimizer.name = [SECRET]), /compile.optimizer.name is an array, expected a string/],
       ['training', (h) => (h.training = [SECRET]), /header's training is an array, expected an object/],
       ['model', (h) => (h.model = SECRET), /header's model is a string, expected an object/],
