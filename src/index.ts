@@ -13,3 +13,8 @@ export * from './plot/index.js';
 export * from './model/index.js';
 export * from './tune/index.js';
 export * from './worker/index.js';
+export { exportOnnx } from './io/onnx-export.js';
+export type { OnnxOptions } from './io/onnx-options.js';
+export { exportSafetensors, importSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { SafetensorsModelOptions, SafetensorsSourceOptions, SafetensorsFile, SafetensorsEntry, SafetensorsTensor } from './io/safetensors.js';
+export { toPyTorchSource } from './io/pytorch.js';

@@ -3,7 +3,7 @@
  * only when called, so the bundle of an app that never exports to ONNX does not grow by it.
  */
 import type { Sequential } from '../model/sequential.js';
-import type { OnnxOptions } from './onnx-options.js';
+import { resolveOnnxOptions, type OnnxOptions } from './onnx-options.js';
 
 /**
  * The bytes of a `.onnx` file (opset 17, IR version 8) that computes `model`'s outputs for an
@@ -14,6 +14,7 @@ import type { OnnxOptions } from './onnx-options.js';
  *     // ONNX Runtime: (await ort.InferenceSession.create(bytes)).run({ input })
  */
 export async function exportOnnx(model: Sequential, options: OnnxOptions = {}): Promise<Uint8Array> {
+  const resolved = resolveOnnxOptions(model, options);
   const { encodeOnnx } = await import('./onnx.js');
-  return encodeOnnx(model, options);
+  return encodeOnnx(model, resolved);
 }

@@ -17,9 +17,7 @@ import type { Shape } from '../model/layers.js';
 import type { Sequential } from '../model/sequential.js';
 import type { WeightTensor } from '../model/weights.js';
 import { encodeOnnxModel, ONNX_FLOAT, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
-import { resolveOnnxOptions, type OnnxOptions } from './onnx-options.js';
-
-export type { OnnxOptions } from './onnx-options.js';
+import type { ResolvedOnnxOptions } from './onnx-options.js';
 
 const OPSET = 17;
 const IR_VERSION = 8;
@@ -147,10 +145,10 @@ export const ONNX_LAYER_TYPES: readonly string[] = Object.keys(ONNX_LAYERS);
 
 /**
  * The bytes of a `.onnx` file computing `model`'s outputs (see the file comment and OnnxOptions).
- * Synchronous; the package exports the lazily loading `exportOnnx` (onnx-export.ts).
+ * The package exports `exportOnnx` (onnx-export.ts), which resolves the options and loads this module
+ * on first use; this module imports nothing of the library at run time, so it is a chunk of its own.
  */
-export function encodeOnnx(model: Sequential, options: OnnxOptions = {}): Uint8Array {
-  const o = resolveOnnxOptions(model, options);
+export function encodeOnnx(model: Sequential, o: ResolvedOnnxOptions): Uint8Array {
   const g = new GraphBuilder();
   const weights = new Map(model.getWeights().map((w) => [w.name, w]));
   const ctx: LayerContext = { graph: g, weights };
