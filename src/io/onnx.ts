@@ -162,11 +162,12 @@ export function encodeOnnx(model: Sequential, o: ResolvedOnnxOptions): Uint8Arra
     }
     x = ops(ctx, config, x);
   }
-  if (o.outputs === 'probabilities') {
+  if (o.outputs === 'probabilities' && o.probabilities === 'softmax') {
     // simdnet's softmax runs over the whole (flat) row, as predict() does.
-    x = o.probabilities === 'softmax'
-      ? ((f) => ({ name: g.op('output', 'Softmax', [f.name], [{ name: 'axis', int: -1 }]), shape: f.shape }))(flat(g, 'output', x))
-      : { name: g.op('output', 'Sigmoid', [x.name]), shape: x.shape };
+    const row = flat(g, 'output', x);
+    x = { name: g.op('output', 'Softmax', [row.name], [{ name: 'axis', int: -1 }]), shape: row.shape };
+  } else if (o.outputs === 'probabilities') {
+    x = { name: g.op('output', 'Sigmoid', [x.name]), shape: x.shape };
   }
   const outputName = 'output';
   const last = g.nodes.at(-1);

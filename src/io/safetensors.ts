@@ -215,6 +215,18 @@ function loadInto(model: Sequential, f: SafetensorsFile, file: string): void {
   model.setWeights(model.getWeights().map((w) => ({ shape: w.shape, values: byWeight.get(w.name)! })));
 }
 
+/** The parameter count of the model a topology describes, from throwaway layers (built: no memory is allocated). */
+function parameterCount(t: ModelTopology): number {
+  let shape: readonly number[] = t.inputShape ?? [t.inputSize];
+  let count = 0;
+  for (const config of t.layers) {
+    const layer = layerFromConfig(config);
+    shape = layer.build(shape);
+    count += layer.params().reduce((a, p) => a + p.length, 0);
+  }
+  return count;
+}
+
 /**
  * Reads weights written by exportSafetensors() (or saved from the equivalent nn.Sequential's
  * state_dict() with safetensors.torch.save_file): into `model` (same architecture; it is returned),
@@ -242,6 +254,11 @@ export function importSafetensors(bytes: Uint8Array, target: Sequential | Safete
     return formatError('importSafetensors', file, `its '${TOPOLOGY_KEY}' metadata is not JSON`);
   }
   if (topology === null || typeof topology !== 'object' || !Array.isArray(topology.layers)) formatError('importSafetensors', file, `its '${TOPOLOGY_KEY}' metadata is not a model topology`);
+  // A topology that claims more parameters than the file holds values is refused before the model
+  // (and its parameter buffer) is made: the metadata must not make us allocate what the file lacks.
+  const params = parameterCount(topology);
+  const values = [...f.tensors.values()].reduce((a, e) => a + e.byteLength / (DTYPE_BYTES[e.dtype] ?? 1), 0);
+  if (!(params <= values)) formatError('importSafetensors', file, `its '${TOPOLOGY_KEY}' metadata describes a model of ${params} parameters, but the file holds ${values} values`);
   const shape = topology.inputShape === undefined ? { inputSize: topology.inputSize } : { inputShape: topology.inputShape };
   const model = new Sequential(topology.layers.map((c: LayerConfig) => layerFromConfig(c)), { ...shape, seed: topology.seed, backend: target.backend });
   try {

@@ -227,4 +227,18 @@ describe('importSafetensors: a malformed file is a DataFormatError naming the fi
     const broken = replaceHeader((j) => { (j.__metadata__ as Record<string, string>)['simdnet.topology'] = '{"layers": 3}'; });
     expect(() => importSafetensors(broken, { backend: js })).toThrow(/not a model topology/);
   });
+
+  it('a topology claiming more parameters than the file holds is refused before the model is made', () => {
+    const absurd = replaceHeader((j) => {
+      const meta = j.__metadata__ as Record<string, string>;
+      const topology = JSON.parse(meta['simdnet.topology']) as { layers: { units?: number }[] };
+      topology.layers[0].units = 2 ** 20;
+      topology.layers[2].units = 2 ** 20;
+      meta['simdnet.topology'] = JSON.stringify(topology);
+    });
+    const live = js.liveBuffers;
+    expect(() => importSafetensors(absurd, { backend: js }, { file: 'big.safetensors' }))
+      .toThrow(/big.safetensors: its 'simdnet.topology' metadata describes a model of \d+ parameters, but the file holds 52 values/);
+    expect(js.liveBuffers).toBe(live);
+  });
 });
