@@ -193,7 +193,8 @@ export function toPyTorchSource(model: Sequential): string {
   for (const h of helpers) lines.push('', h.source, '', '');
   if (helpers.length === 0) lines.push('');
   lines.push('net = nn.Sequential(');
-  modules.forEach((m, i) => lines.push(`    ${m.source},  # ${i}: ${m.layer}`));
+  // A layer name is the user's string: only safe characters reach the comment (a newline would end it).
+  modules.forEach((m, i) => lines.push(`    ${m.source},  # ${i}: ${m.layer.replace(/[^\w.\- /]/g, '?')}`));
   lines.push(')', '');
   return lines.join('\n');
 }

@@ -80,6 +80,17 @@ describe('toPyTorchSource', () => {
     }
   });
 
+  it('a layer name cannot break out of its comment', () => {
+    const model = sequential([dense({ units: 2, name: "x\nimport os\nos.system('true') #" })], { inputSize: 2, backend: wasm });
+    try {
+      const source = toPyTorchSource(model);
+      expect(source).toContain("nn.Linear(2, 2),  # 0: x?import os?os.system??true?? ?");
+      expect(source).not.toMatch(/^import os/m);
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('defines only the helper modules it uses', () => {
     const model = sequential([dense({ units: 3, activation: 'relu' }), dense({ units: 2, activation: 'elu', activationAlpha: 0.01 })], { inputSize: 2, backend: wasm });
     try {
