@@ -13,6 +13,9 @@
 // - fast-png (and its fflate and iobuffer) are bundled in: dist/ must run from a plain
 //   <script type="module">, which cannot resolve bare package names without an import map.
 // - Node built-ins stay external; they are imported dynamically, only on the Node-only code paths.
+// - protobufjs stays external (a dependency, resolved by the app's bundler or Node): it is CommonJS,
+//   which rollup cannot bundle without a plugin, and only the ONNX writer uses it, a chunk that
+//   exportOnnx() imports dynamically; so the entries themselves still load from a plain <script>.
 // - No minification: consumers' bundlers minify; readable dist/ code makes their stack traces useful.
 //   scripts/size-check.mjs measures it gzipped.
 // - Types: rollup-plugin-dts bundles tsc's declarations into one .d.ts per entry.
@@ -27,6 +30,7 @@ const entries = {
 };
 
 const isNodeBuiltin = (id) => id.startsWith('node:');
+const isExternal = (id) => isNodeBuiltin(id) || id === 'protobufjs/minimal.js';
 
 /** Empties dist/ first: chunk names carry content hashes, so stale chunks would otherwise pile up. */
 function cleanDist() {
@@ -79,7 +83,7 @@ function checkWorkerUrl() {
 export default [
   {
     input: entries,
-    external: isNodeBuiltin,
+    external: isExternal,
     plugins: [cleanDist(), nodeResolve({ browser: true }), opaqueNodeImports(), checkWorkerUrl()],
     output: {
       dir: 'dist',

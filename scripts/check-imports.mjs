@@ -19,7 +19,9 @@ const LAYERS = {
   'src/train': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/atomic-write.ts'],
   'src/tune': ['src/math', 'src/backend', 'src/model', 'src/train', 'src/data'],
   'src/worker': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/train'],
-  'src/cli': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/train', 'src/data', 'src/plot', 'src/tune', 'src/atomic-write.ts'],
+  // Model interchange formats (ONNX, safetensors, PyTorch source): read a model, never the loop or the CLI.
+  'src/io': ['src/math', 'src/backend', 'src/model', 'src/train', 'src/data', 'src/atomic-write.ts'],
+  'src/cli': ['bindings', 'src/math', 'src/backend', 'src/model', 'src/train', 'src/data', 'src/plot', 'src/tune', 'src/io', 'src/atomic-write.ts'],
 };
 
 const areaOf = (file) => {

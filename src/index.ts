@@ -17,3 +17,8 @@ export { exportTfjsLayers, importTfjsLayers, TfjsFormatError } from './io/tfjs.j
 export type { TfjsArtifacts, TfjsExportOptions, TfjsImportOptions } from './io/tfjs.js';
 export { STORAGE_SCHEMES } from './io/storage.js';
 export type { StorageScheme } from './io/storage.js';
+export { exportOnnx } from './io/onnx-export.js';
+export type { OnnxOptions } from './io/onnx-options.js';
+export { exportSafetensors, importSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { SafetensorsModelOptions, SafetensorsSourceOptions, SafetensorsFile, SafetensorsEntry, SafetensorsTensor } from './io/safetensors.js';
+export { toPyTorchSource } from './io/pytorch.js';

@@ -18,6 +18,7 @@ import { CSV_MAX_CLASSES } from '../data/csv.js';
 import { loadData, type DataFlags } from './data-source.js';
 import { runTrain, type TrainSettings } from './train.js';
 import { runTune } from './tune.js';
+import { addExportCommand } from './export.js';
 import { Interrupted, restoreTerminal, watchInterrupts } from './interrupt.js';
 import {
   MAX_NOISE, MAX_SAMPLES, MAX_SEED, UsageError, parseBatch, parseChoice, parseInteger, parseLayers, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
@@ -229,6 +230,7 @@ export function buildProgram(): Command {
         if (r.status !== 0) throw new Error(`benchmark '${s}' failed with exit code ${r.status}`);
       }
     });
+  addExportCommand(program);
   return program;
 }
 

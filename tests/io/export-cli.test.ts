@@ -1,0 +1,109 @@
+/**
+ * `simdnet export`: each format written from a saved model, read back by its consumer (ONNX Runtime,
+ * importSafetensors, Python's parser), and the usage errors.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { adam, dense, importSafetensors, sequential } from '../../src/index.js';
+import { backends, expectClose, expectSameBits, randomArray } from '../support/helpers.js';
+
+ort.env.wasm.numThreads = 1;
+const { wasm } = await backends();
+const work = mkdtempSync(join(tmpdir(), 'simdnet-export-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const build = () => sequential([dense({ units: 6, activation: 'elu', activationAlpha: 0.5 }), dense({ units: 3 })], { inputSize: 4, backend: wasm, seed: 2 });
+const model = build();
+model.compile({ loss: 'softmaxCrossEntropy', optimizer: adam() });
+// The same seed, not compiled: the same weights, and predict() gives the logits.
+const logitsModel = build();
+const saved = join(work, 'model.simdnet');
+await model.save(saved);
+afterAll(() => {
+  model.dispose();
+  logitsModel.dispose();
+});
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += a.join(' ') + '\n'));
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    log.mockRestore();
+  }
+}
+
+describe('simdnet export', () => {
+  const x = randomArray(100 * 4, 3, 2);
+
+  it('--format onnx: the probabilities by default, the logits with --outputs logits', async () => {
+    for (const [outputs, expected] of [[[], model.predict(x)], [['--outputs', 'logits'], logitsModel.predict(x)]] as const) {
+      const out = join(work, `model${outputs.length}.onnx`);
+      const r = await run('export', saved, '--format', 'onnx', '--out', out, ...outputs);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`wrote ${out}`);
+      const session = await ort.InferenceSession.create(readFileSync(out));
+      const y = (await session.run({ input: new ort.Tensor('float32', x, [100, 4]) })).output.data as Float32Array;
+      await session.release();
+      expectClose(y, expected, 1e-5, 0, `onnx ${outputs.join(' ') || 'default'}`);
+    }
+    // Nothing but the file itself is left in the directory (the write is atomic: no temp file).
+    expect(readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--format safetensors and --format pytorch', async () => {
+    const weights = join(work, 'model.safetensors');
+    expect((await run('export', saved, '--format', 'safetensors', '--out', weights)).code).toBe(0);
+    const again = importSafetensors(readFileSync(weights), { backend: wasm });
+    try {
+      expectSameBits(again.getFlatWeights(), model.getFlatWeights(), 'the exported weights');
+    } finally {
+      again.dispose();
+    }
+    const source = join(work, 'model.py');
+    expect((await run('export', saved, '--format', 'pytorch', '--out', source)).code).toBe(0);
+    const parsed = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', source], { encoding: 'utf8' });
+    expect(parsed.status, parsed.stderr).toBe(0);
+    expect(readFileSync(source, 'utf8')).toContain('nn.ELU(alpha=0.5)');
+  });
+
+  it('--format tfjs writes model.json and weights.bin, or says the exporter is not in this build', async () => {
+    const dir = join(work, 'tfjs');
+    const r = await run('export', saved, '--format', 'tfjs', '--out', dir);
+    if (existsSync(new URL('../../src/io/tfjs.ts', import.meta.url))) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/tfjs export is not available/);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+  it('usage errors and a bad model file', async () => {
+    const missing = await run('export', saved, '--out', join(work, 'x.onnx'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--format <name>' not specified/);
+    expect((await run('export', saved, '--format', 'keras', '--out', join(work, 'x'))).code).toBe(2);
+    const outputs = await run('export', saved, '--format', 'safetensors', '--outputs', 'logits', '--out', join(work, 'x'));
+    expect(outputs.code).toBe(2);
+    expect(outputs.stderr).toMatch(/--outputs is for --format onnx, not safetensors/);
+    const bad = join(work, 'bad.simdnet');
+    await (await import('node:fs/promises')).writeFile(bad, new Uint8Array(10));
+    const r = await run('export', bad, '--format', 'onnx', '--out', join(work, 'bad.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/simdnet: simdnet loadModel: /);
+    expect(existsSync(join(work, 'bad.onnx'))).toBe(false);
+  });
+});
