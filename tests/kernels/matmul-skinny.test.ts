@@ -20,8 +20,8 @@ const SMALL_M = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16];
 const K_SIZES = [1, 2, 3, 4, 5, 7, 16, 17, 67, 392, 511, 512, 513, 784, 1031];
 const N_SIZES = [1, 3, 4, 5, 8, 9, 15, 16, 17, 67, 131];
 
-/** The stored operands of op(A) [m,k] and op(B) [k,n] with m = TALL, as `layout` stores them. */
-function operands(layout: MatmulLayout, k: number, n: number, seed: number) {
+/** Operands for m = TALL rows: A [TALL·k] (any layout stores as many values), B [k·n], C₀ [TALL, n]. */
+function operands(k: number, n: number, seed: number) {
   return { a: randomArray(TALL * k, seed, 1.5), b: randomArray(k * n, seed + 1, 0.75), c0: randomArray(TALL * n, seed + 2) };
 }
 
@@ -48,7 +48,7 @@ describe('matmulSkinny: the same bits as the packed path', () => {
         for (const n of N_SIZES) {
           // TN with k ≤ 16 is skinny in matmul() too; its packed twin is checked below.
           if (layout === 'TN' && k <= SKINNY_MAX) continue;
-          const { a, b, c0 } = operands(layout, k, n, seed++);
+          const { a, b, c0 } = operands(k, n, seed++);
           for (const acc of [null, c0]) {
             const packed = matmulOn('matmul', layout, a, b, acc, TALL, k, n);
             expectSameBits(matmulOn('matmulSkinny', layout, a, b, acc, TALL, k, n), packed, `${layout} m=${TALL} k=${k} n=${n} accumulate=${acc !== null}`);
@@ -63,7 +63,7 @@ describe('matmulSkinny: the same bits as the packed path', () => {
       let seed = 100;
       for (const k of K_SIZES) {
         for (const n of N_SIZES) {
-          const { a, b, c0 } = operands(layout, k, n, seed++);
+          const { a, b, c0 } = operands(k, n, seed++);
           const packed = matmulOn('matmul', layout, a, b, c0, TALL, k, n);
           for (const m of SMALL_M) {
             const small = matmulOn('matmul', layout, firstRows(a, m, k), b, firstRows(c0, m, n), m, k, n);
@@ -80,7 +80,7 @@ describe('matmulSkinny: the same bits as the packed path', () => {
     let seed = 200;
     for (const k of [1, 2, 3, 4, 5, 8, 15, 16]) {
       for (const n of N_SIZES) {
-        const { a, b, c0 } = operands('NN', k, n, seed++);
+        const { a, b, c0 } = operands(k, n, seed++);
         for (const acc of [null, c0]) {
           const packed = matmulOn('matmul', 'NN', a, b, acc, TALL, k, n);
           expectSameBits(matmulOn('matmul', 'TN', transpose(a, TALL, k), b, acc, TALL, k, n), packed, `TN m=${TALL} k=${k} n=${n} accumulate=${acc !== null}`);
