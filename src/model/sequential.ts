@@ -45,7 +45,8 @@ import { resolveSequentialOptions, type SequentialOptions } from './sequential-o
 import { summaryTable } from './summary.js';
 import { resolveCompile, type CompileOptions, type Compiled } from './compile.js';
 import { confusionMatrix } from './metrics.js';
-import { classRows, gradientsAt, predictRows, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
+import { predictInto, predictRowCount, PredictStage, toRows, type PredictInput } from './predict-into.js';
+import { classRows, gradientsAt, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
 import { DeviceData, countRows, readTargets, type Features, type Targets } from './data.js';
 import { encodeModel, type ModelSnapshot, type ModelTopology } from './format.js';
 import { writeModelBytes, type ModelSink } from './sink.js';
@@ -56,6 +57,7 @@ export type SequentialConfig = ModelTopology;
 
 export type { GradientOptions, Gradients, PredictOptions } from './inference.js';
 export type { SequentialOptions } from './sequential-options.js';
+export type { PredictInput } from './predict-into.js';
 
 const DEFAULT_EVAL_BATCH = 256;
 
@@ -76,6 +78,8 @@ export class Sequential {
   /** @internal Progress counters, training lock and stop request, shared with fit(). */
   readonly state = new TrainingState();
   private compiledWith: Compiled | null = null;
+  /** predict()'s input staging buffer (predict-into.ts), made by the first predict. */
+  private predictStage: PredictStage | null = null;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
     const o = resolveSequentialOptions(options);
@@ -194,14 +198,33 @@ export class Sequential {
    * The model's predictions for x: probabilities for the cross-entropy losses (softmax rows for
    * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the raw outputs for
    * meanSquaredError or before compile(). A Float32Array [n, outputs], row-major. Dropout is off.
+   * x is rows flattened (Float32Array, Float64Array or number[]; one row is inputSize values) or
+   * an array of rows. predictInto() writes into an array of yours instead; predictRows() returns rows.
    */
-  predict(x: Features, options: PredictOptions = {}): Float32Array {
-    const data = this.deviceData('predict', x, null);
-    try {
-      return predictRows(this.network, this.compiledWith?.loss ?? null, data, this.chunkSize('predict', options));
-    } finally {
-      data.dispose();
-    }
+  predict(x: PredictInput, options?: PredictOptions): Float32Array {
+    this.network.checkAlive();
+    const out = new Float32Array(predictRowCount('predict', x, this.inputSize) * this.outputSize);
+    this.predictInto(x, out, options, 'predict');
+    return out;
+  }
+
+  /**
+   * predict() into `out` (a Float32Array of n·outputs values), allocating nothing once the model has
+   * run a batch this large: for predicting one row at a time.
+   * @example
+   *     const probs = new Float32Array(model.outputSize);
+   *     model.predictInto(pixels, probs);     // pixels: one row of inputSize values
+   */
+  predictInto(x: PredictInput, out: Float32Array, options?: PredictOptions, where = 'predictInto'): void {
+    this.network.checkAlive();
+    const chunk = options === undefined ? Math.max(DEFAULT_EVAL_BATCH, this.network.arenaCapacity) : this.chunkSize(where, options);
+    this.predictStage ??= new PredictStage(this.backend, this.inputSize);
+    predictInto(this.network, this.compiledWith?.loss ?? null, this.predictStage, where, x, out, chunk);
+  }
+
+  /** predict() as n rows of outputs numbers (number[][]), the shape of x's rows. */
+  predictRows(x: PredictInput, options?: PredictOptions): number[][] {
+    return toRows(this.predict(x, options), this.outputSize);
   }
 
   /**
@@ -366,6 +389,7 @@ export class Sequential {
   dispose(): void {
     if (this.network.isDisposed) return;
     this.compiledWith?.optimizer.dispose();
+    this.predictStage?.free();
     this.network.dispose();
   }
 }
