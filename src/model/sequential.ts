@@ -78,8 +78,7 @@ export class Sequential {
   /** @internal Progress counters, training lock and stop request, shared with fit(). */
   readonly state = new TrainingState();
   private compiledWith: Compiled | null = null;
-  /** predict()'s input staging buffer (predict-into.ts), made by the first predict. */
-  private predictStage: PredictStage | null = null;
+  private predictStage: PredictStage | null = null; // predict()'s input in backend memory (predict-into.ts)
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
     const o = resolveSequentialOptions(options);
@@ -210,10 +209,7 @@ export class Sequential {
 
   /**
    * predict() into `out` (a Float32Array of n·outputs values), allocating nothing once the model has
-   * run a batch this large: for predicting one row at a time.
-   * @example
-   *     const probs = new Float32Array(model.outputSize);
-   *     model.predictInto(pixels, probs);     // pixels: one row of inputSize values
+   * run a batch this large: for one row at a time, `model.predictInto(pixels, probs)`.
    */
   predictInto(x: PredictInput, out: Float32Array, options?: PredictOptions, where = 'predictInto'): void {
     this.network.checkAlive();
