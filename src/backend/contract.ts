@@ -43,7 +43,8 @@ export interface Kernels {
 
   /**
    * matmul without packing, for few rows (TN: a shallow k), where copying an operand into panels costs as much as
-   * the product; matmul() itself switches to it for m ≤ 16 (TN: k ≤ 16). Any shape works. Same bits as the
+   * the product; matmul() itself switches to it for NN with m ≤ 16, NT with m = 1 and TN with k ≤ 16 (crossovers in
+   * assembly/matmul-skinny.ts). Any shape works. Same bits as the
    * packed path: each element is summed over the same k slices in the same order.
    */
   matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
