@@ -42,7 +42,7 @@ export function predictRowCount(where: string, x: PredictInput, inputSize: numbe
   if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) {
     fail(where, `x must be a Float32Array, Float64Array or number[] (rows flattened; one row is ${inputSize} values) or an array of rows (number[][]), got ${kind(x)}`);
   }
-  if (x.length === 0) fail(where, 'x is empty');
+  if (x.length === 0) fail(where, Array.isArray(x) ? 'x has no rows' : 'x is empty');
   if (x.length % inputSize !== 0) {
     fail(where, `x has ${x.length} values, which is not a multiple of the model's inputSize ${inputSize} (x is n rows of ${inputSize} features, flattened)`);
   }

@@ -67,7 +67,8 @@ for (const backend of [wasm, jsBackend()]) {
     it('refuses bad input naming the argument, without printing the data', () => {
       const m = model(backend);
       expect(() => m.predict(new Float32Array(36))).toThrow('simdnet predict: x has 36 values, which is not a multiple of the model\'s inputSize 37');
-      expect(() => m.predict([])).toThrow('simdnet predict: x is empty');
+      expect(() => m.predict([])).toThrow('simdnet predict: x has no rows');
+      expect(() => m.predict(new Float64Array(0))).toThrow('simdnet predict: x is empty');
       expect(() => m.predict(new Int32Array(37) as unknown as Float32Array)).toThrow(/predict: x must be a Float32Array, Float64Array or number\[\].*got a Int32Array/);
       const nan = randomArray(74, 1);
       nan[37 + 4] = NaN;
