@@ -2,6 +2,7 @@
 // Kernels take byte addresses into linear memory and element counts, never AssemblyScript objects;
 // the TypeScript side (src/backend/contract.ts) documents each one and validates arguments before calling.
 export { matmul } from './matmul';
+export { matmulSkinny } from './matmul-skinny';
 export { biasAdd, biasGrad } from './bias';
 export { activationForward, activationBackward, biasActivation } from './activation';
 export { softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError } from './loss';

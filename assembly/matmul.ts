@@ -36,18 +36,18 @@
 // is 11 live vector registers: wider tiles (12–16 accumulators) measured slower because V8 spills
 // them, so the tile is deliberately this size. No relaxed SIMD (no fma): mul then add.
 
-export const LAYOUT_NN: i32 = 0;
-export const LAYOUT_TN: i32 = 1;
-export const LAYOUT_NT: i32 = 2;
+import { KC, kSliceStep } from './matmul-slices';
+import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinny, skinnyPays } from './matmul-skinny';
+
+export { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN };
 
 /** Rows of the micro-tile (A values broadcast per k step). */
 const MR: i32 = 4;
 /** Columns of the micro-tile (two f32x4 vectors). */
 const NR: i32 = 8;
 // Block sizes, measured on the 2-core Zen machine this project benchmarks on (48 KiB L1d, 1 MiB L2
-// per core): KC = 512 beat 256 and 384 by 1–3%, mostly through fewer passes over C and fewer calls.
-/** Largest k slice: one A micro-panel (8 KiB) and one B micro-panel (16 KiB) fit L1 together. */
-const KC: i32 = 512;
+// per core): KC = 512 (matmul-slices.ts) beat 256 and 384 by 1–3%, mostly through fewer passes over
+// C and fewer calls.
 /** Rows of A packed at once (multiple of MR): MC·KC·4 = 256 KiB. */
 const MC: i32 = 128;
 /** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB. */
@@ -323,6 +323,11 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: 
 
 /** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend/contract.ts. */
 export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  // Few rows (or, for TN, a shallow k): packing would copy a whole operand for little reuse.
+  if (skinnyPays(layout, m, k)) {
+    matmulSkinny(layout, a, b, c, m, k, n, accumulate);
+    return;
+  }
   // Element strides of A(i,p) and B(p,j) for this layout.
   const aRs = layout == LAYOUT_TN ? 1 : k;
   const aCs = layout == LAYOUT_TN ? m : 1;
@@ -340,11 +345,7 @@ export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32
   const tile = bp + bpBytes;
   const ldc = <usize>n << 2;
 
-  // Equal k slices (rounded up to whole 4-step transposes) instead of KC-deep ones plus a thin rest:
-  // k = 784 runs as 2 × 392 rather than 512 + 272, k = 520 as 2 × 260 rather than 512 + 8 (a thin
-  // slice costs a whole pass over C for little work).
-  const slices = (k + KC - 1) / KC;
-  const kcStep = roundUp((k + slices - 1) / slices, 4);
+  const kcStep = kSliceStep(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min32(NC, n - jc);
     for (let pc = 0; pc < k; pc += kcStep) {

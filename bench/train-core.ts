@@ -54,8 +54,41 @@ export const NETWORKS: readonly BenchNetwork[] = [
   },
 ];
 
+/**
+ * The `limited` tables of 784-128-10 at the small batch sizes (online SGD and small mini-batches).
+ * Per-batch overhead dominates there, so at batch b a contender's time per row grows about as 1/b:
+ * the slower ones train on fewer rows to keep the run to a few minutes.
+ */
+const SMALL_BATCH_LIMITS: Readonly<Record<number, BenchNetwork['limited']>> = {
+  1: { js: 6400, tfjsWasmFit: 1280, tfjsWasmLoop: 1280, tfjsCpuFit: 640, tfjsCpuLoop: 640, brain: 1280, convnetjs: 6400 },
+  8: { js: 12800, tfjsWasmFit: 6400, tfjsWasmLoop: 6400, tfjsCpuFit: 2560, tfjsCpuLoop: 2560, brain: 2560, convnetjs: 6400 },
+  32: { tfjsWasmFit: 12800, tfjsWasmLoop: 12800, tfjsCpuFit: 6400, tfjsCpuLoop: 6400, brain: 2560, convnetjs: 6400 },
+};
+
+/**
+ * `net` at each of `sizes` (a row of the table per size). Its own batch keeps its limited table; a
+ * small batch of 784-128-10 takes SMALL_BATCH_LIMITS; any other size scales the table by size/batch
+ * (at least 640 rows), and limits every contender but wasm when the size is below the network's.
+ */
+export function atBatchSizes(net: BenchNetwork, sizes: readonly number[]): BenchNetwork[] {
+  return sizes.map((batch) => {
+    if (batch === net.batch) return net;
+    const known = net.name === '784-128-10' ? SMALL_BATCH_LIMITS[batch] : undefined;
+    if (known !== undefined) return { ...net, batch, limited: known };
+    const limited: Partial<Record<Contender, number>> = {};
+    for (const c of CONTENDERS) {
+      const n = net.limited[c] ?? (batch < net.batch && c !== 'wasm' ? 60000 : undefined);
+      if (n !== undefined) limited[c] = Math.max(640, Math.round((n * Math.min(batch, net.batch)) / net.batch / batch) * batch);
+    }
+    return { ...net, batch, limited };
+  });
+}
+
+/** The default table: 784-128-10 at batches 1, 8, 32 and its own 64, then 784-512-512-10 at 128. */
+export const DEFAULT_NETWORKS: readonly BenchNetwork[] = [...atBatchSizes(NETWORKS[0], [1, 8, 32, 64]), NETWORKS[1]];
+
 export interface TrainBenchOptions {
-  /** @default NETWORKS */
+  /** @default DEFAULT_NETWORKS */
   networks?: readonly BenchNetwork[];
   /** @default CONTENDERS (all) */
   contenders?: readonly Contender[];
@@ -180,7 +213,7 @@ function resolve(o: TrainBenchOptions): Resolved {
   const contenders = o.contenders ?? CONTENDERS;
   for (const c of contenders) if (!CONTENDERS.includes(c)) throw new RangeError(`bench:train: unknown contender '${c}'; one of ${CONTENDERS.join(', ')}`);
   if (contenders.length === 0) throw new RangeError('bench:train: contenders is empty');
-  const networks = o.networks ?? NETWORKS;
+  const networks = o.networks ?? DEFAULT_NETWORKS;
   if (networks.length === 0) throw new RangeError('bench:train: networks is empty');
   if (o.peakGflops != null && !(o.peakGflops > 0 && Number.isFinite(o.peakGflops))) throw new RangeError(`bench:train: peakGflops must be > 0, got ${o.peakGflops}`);
   return {

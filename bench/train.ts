@@ -1,18 +1,20 @@
 /**
  * `npm run bench:train`: training throughput and test accuracy of this library (wasm and js backends)
  * against tfjs (cpu and wasm backends; model.fit and a hand-written minimize loop), brain.js and
- * ConvNetJS, on MNIST, for a 784-128-10 ReLU network (batch 64) and a 784-512-512-10 one (batch 128),
- * SGD lr 0.1, all in one process with the same data and batch order. See train-core.ts for how it is
+ * ConvNetJS, on MNIST, for a 784-128-10 ReLU network (batches 1, 8, 32 and 64: online SGD to
+ * mini-batches) and a 784-512-512-10 one (batch 128), SGD lr 0.1, all in one process with the same
+ * data and batch order. See train-core.ts for how it is
  * measured and train-contenders.ts for what each contender runs.
  *
  *   npm run bench:train                       # 1 epoch of 60 000 digits (a few minutes on 2 cores)
  *   npm run bench:train -- --quick            # 6 400 digits, a smoke run
  *   npm run bench:train -- --samples 20000 --epochs 2 --contenders wasm,tfjsWasmFit
+ *   npm run bench:train -- --networks 784-128-10 --batch-sizes 1,8,64
  *
  * Prints a table per network and writes bench/results/train.json (temp file + rename).
  */
 import { parseArgs } from 'node:util';
-import { CONTENDERS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainRow } from './train-core.js';
+import { atBatchSizes, CONTENDERS, DEFAULT_NETWORKS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainRow } from './train-core.js';
 import { repoPath, writeJsonAtomic } from './util.js';
 
 const USAGE = `usage: npm run bench:train -- [options]
@@ -21,6 +23,7 @@ const USAGE = `usage: npm run bench:train -- [options]
   --limited-samples N    digits every slow contender trains on (default: a table per network, train-core.ts)
   --contenders a,b,...   a subset of ${CONTENDERS.join(',')}
   --networks a,b         a subset of ${NETWORKS.map((n) => n.name).join(',')}
+  --batch-sizes a,b,...  each network at these batch sizes (default: 784-128-10 at 1,8,32,64, 784-512-512-10 at 128)
   --seed N               data subset, batch order and initial weights (default 1)
   --quick                --samples 6400 --limited-samples 640, 2000 test digits; writes no results file
   --no-write             do not write bench/results/train.json`;
@@ -47,6 +50,7 @@ function options(): { options: TrainBenchOptions; write: boolean } {
       'limited-samples': { type: 'string' },
       contenders: { type: 'string' },
       networks: { type: 'string' },
+      'batch-sizes': { type: 'string' },
       seed: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
@@ -58,6 +62,10 @@ function options(): { options: TrainBenchOptions; write: boolean } {
     process.exit(0);
   }
   const names = list('networks', values.networks, NETWORKS.map((n) => n.name));
+  const sizes = values['batch-sizes']?.split(',').map((v) => int('batch-sizes', v.trim())!);
+  const base = names === undefined ? null : NETWORKS.filter((n) => names.includes(n.name));
+  const networks = sizes !== undefined ? (base ?? NETWORKS).flatMap((n) => atBatchSizes(n, sizes))
+    : base === null ? undefined : DEFAULT_NETWORKS.filter((n) => names!.includes(n.name));
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new RangeError(`bench:train: --seed must be an integer ≥ 0, got '${values.seed}'`);
   const quick = values.quick;
@@ -68,7 +76,7 @@ function options(): { options: TrainBenchOptions; write: boolean } {
       limitedSamples: int('limited-samples', values['limited-samples']) ?? (quick ? 640 : undefined),
       testSamples: quick ? 2000 : undefined,
       contenders: list<Contender>('contenders', values.contenders, CONTENDERS),
-      networks: names === undefined ? undefined : NETWORKS.filter((n) => names.includes(n.name)),
+      networks,
       seed,
       log: (line) => console.error(line),
     },

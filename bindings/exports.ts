@@ -6,6 +6,7 @@ export interface WasmExports {
   free(ptr: number): void;
 
   matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   biasAdd(x: number, bias: number, m: number, n: number): void;
   biasGrad(dy: number, db: number, m: number, n: number, accumulate: number): void;
   activationForward(act: number, x: number, y: number, len: number, alpha: number): void;

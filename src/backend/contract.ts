@@ -42,6 +42,14 @@ export interface Kernels {
   /** C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it. */
   matmul(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
 
+  /**
+   * matmul without packing, for few rows (TN: a shallow k), where copying an operand into panels costs as much as
+   * the product; matmul() itself switches to it for NN with m ≤ 16, NT with m = 1 and TN with k ≤ 16 (crossovers in
+   * assembly/matmul-skinny.ts). Any shape works. Same bits as the
+   * packed path: each element is summed over the same k slices in the same order.
+   */
+  matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+
   /** x[i,j] += bias[j] for an m×n matrix. */
   biasAdd(x: F32Buffer, bias: F32Buffer, m: number, n: number): void;
 

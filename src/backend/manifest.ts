@@ -78,6 +78,27 @@ export const KERNELS = {
     tolerance: { kind: 'close', ulps: 8, per: 'k' },
   },
 
+  matmulSkinny: {
+    doc: [
+      'matmul without packing, for few rows (TN: a shallow k), where copying an operand into panels costs as much as',
+      'the product; matmul() itself switches to it for NN with m ≤ 16, NT with m = 1 and TN with k ≤ 16 (crossovers in',
+      'assembly/matmul-skinny.ts). Any shape works. Same bits as the',
+      'packed path: each element is summed over the same k slices in the same order.',
+    ].join('\n'),
+    args: [
+      { kind: 'layout', name: 'layout' },
+      f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
+      f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
+      f32('c', 'inout', MN, { note: 'C is ' }),
+      size('m'), size('k'), size('n'), flag('accumulate', true),
+    ],
+    returns: 'void',
+    overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'c' },
+    // The twin sums in the kernel's order with f32 rounding at every step (js/matmul-skinny.ts).
+    tolerance: BITS,
+  },
+
   biasAdd: {
     doc: 'x[i,j] += bias[j] for an m×n matrix.',
     args: [f32('x', 'inout', MN), f32('bias', 'in', ['n']), size('m'), size('n')],

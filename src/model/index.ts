@@ -12,7 +12,7 @@ export type { LayerConfigBase, ParamSpec, RunContext, Scratch, Shape } from './l
 export { layerFromConfig } from './layer-registry.js';
 export type { LayerConfig } from './layer-registry.js';
 export { sequential, Sequential } from './sequential.js';
-export type { SequentialOptions, PredictOptions, GradientOptions, Gradients, SequentialConfig } from './sequential.js';
+export type { SequentialOptions, PredictOptions, PredictInput, GradientOptions, Gradients, SequentialConfig } from './sequential.js';
 export { mlp } from './mlp.js';
 export type { MlpOptions } from './mlp.js';
 export type { CompileOptions, Compiled } from './compile.js';

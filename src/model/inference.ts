@@ -1,7 +1,7 @@
 /**
  * The passes a model runs outside training, as functions over a Network and data already in backend
- * memory: predictions and predicted classes in chunks (dropout off), and the gradient at the current
- * weights over all rows as one batch (what a training step computes, without the update).
+ * memory: predicted classes in chunks (dropout off), and the gradient at the current weights over all
+ * rows as one batch (what a training step computes, without the update). predict() is predict-into.ts.
  */
 import type { DeviceData } from './data.js';
 import type { Loss } from './losses.js';
@@ -46,18 +46,6 @@ export interface Gradients {
   readonly gradients: Float32Array;
   /** ∂loss/∂x [n, inputSize] when asked for, else null. */
   readonly inputGradients: Float32Array | null;
-}
-
-/** The model's outputs for every row of data, through the loss's prediction (probabilities) when given. */
-export function predictRows(net: Network, loss: Loss | null, data: DeviceData, chunk: number): Float32Array {
-  const n = net.outputSize;
-  const out = new Float32Array(data.n * n);
-  inChunks(net, data, chunk, (part, start, m, arena) => {
-    const o = net.forward(arena, part.x, m, false);
-    const p = loss === null ? o : loss.predictions(net.backend, o, arena.predictions, m, n);
-    out.set(p.data.subarray(0, m * n), start * n);
-  });
-  return out;
 }
 
 /** The predicted class of every row of data (argmax, or output ≥ threshold for one output). */

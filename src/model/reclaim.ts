@@ -5,21 +5,26 @@
  * memory never shrinks). dispose() stays the way to free memory: collection happens when the engine
  * decides, maybe never before the memory runs out, and an explicit dispose() unregisters the model.
  *
- * The registry holds only what must be freed (the network's buffers and the optimizer's slots),
+ * The registry holds only what must be freed (the network's buffers, the optimizer's slots, predict()'s
+ * staging buffer),
  * never the model: holding it would keep it reachable, and it would never be collected.
  */
 import type { Optimizer } from '../train/types.js';
 import type { Network } from './network.js';
+import type { PredictStage } from './predict-into.js';
 
 /** What a model owns on its backend; `optimizer` follows compile(). Refers to nothing that refers to the model. */
 export interface Owned {
   readonly network: Network;
   optimizer: Optimizer | null;
+  /** predict()'s staging buffer, made on the first predict(). */
+  stage: PredictStage | null;
 }
 
 function release(owned: Owned): void {
   // Both are idempotent, so a model disposed while its finalization was pending is not freed twice.
   owned.optimizer?.dispose();
+  owned.stage?.free();
   owned.network.dispose();
 }
 

@@ -41,15 +41,16 @@ import { evaluateData, type Evaluation } from '../train/step.js';
 import { TrainingState } from '../train/training-state.js';
 import { Layer, shapeSize, type Shape } from './layers.js';
 import { Dense } from './dense.js';
-import type { LayerConfig } from './layer-registry.js';
 import { Network } from './network.js';
 import { resolveGradientOptions } from './gradient-options.js';
 import { unwatch, watch, type Owned } from './reclaim.js';
 import { checkDeclaredShapes, nameLayers, resolveSequentialOptions, type SequentialOptions } from './sequential-options.js';
 import { summaryTable } from './summary.js';
+import { snapshotOf, topologyOf } from './snapshot.js';
 import { resolveCompile, type CompileOptions, type Compiled } from './compile.js';
-import { confusionMatrix, metricSpecs, needsExtraMetrics } from './metrics.js';
-import { classRows, gradientsAt, predictRows, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
+import { confusionMatrix, needsExtraMetrics } from './metrics.js';
+import { predictInto, predictRowCount, PredictStage, toRows, type PredictInput } from './predict-into.js';
+import { classRows, gradientsAt, type GradientOptions, type Gradients, type PredictOptions } from './inference.js';
 import { DeviceData, countRows, readTargets, type Features, type Targets } from './data.js';
 import { encodeModel, type ModelSnapshot, type ModelTopology } from './format.js';
 import { writeModelBytes, type ModelSink } from './sink.js';
@@ -60,6 +61,7 @@ export type SequentialConfig = ModelTopology;
 
 export type { GradientOptions, Gradients, PredictOptions } from './inference.js';
 export type { SequentialOptions } from './sequential-options.js';
+export type { PredictInput } from './predict-into.js';
 
 const DEFAULT_EVAL_BATCH = 256;
 
@@ -80,7 +82,7 @@ export class Sequential {
   /** @internal Progress counters, training lock and stop request, shared with fit(). */
   readonly state = new TrainingState();
   private compiledWith: Compiled | null = null;
-  /** What the model owns, for the finalization safety net (reclaim.ts). */
+  /** What the model owns (network, optimizer, predict()'s staging buffer), also for the finalization safety net (reclaim.ts). */
   private readonly owned: Owned;
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
@@ -101,7 +103,7 @@ export class Sequential {
     nameLayers(this.layers);
     checkDeclaredShapes(this.layers, this.inputShape);
     this.network = new Network(this.backend, this.inputShape, this.layers, this.seed);
-    this.owned = { network: this.network, optimizer: null };
+    this.owned = { network: this.network, optimizer: null, stage: null };
     watch(this, this.owned);
   }
 
@@ -192,16 +194,32 @@ export class Sequential {
 
   /**
    * The model's predictions for x: probabilities for the cross-entropy losses (softmax rows for
-   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the last layer's outputs (a softmax
-   * layer's probabilities too) for meanSquaredError or before compile(); [n, outputs] row-major, dropout off.
+   * softmaxCrossEntropy, σ of each output for sigmoidCrossEntropy), the last layer's outputs (a
+   * softmax layer's probabilities too) for meanSquaredError or before compile(). A Float32Array [n, outputs], row-major. Dropout is off.
+   * x is rows flattened (Float32Array, Float64Array or number[]; one row is inputSize values) or
+   * an array of rows. predictInto() writes into an array of yours instead; predictRows() returns rows.
    */
-  predict(x: Features, options: PredictOptions = {}): Float32Array {
-    const data = this.deviceData('predict', x, null);
-    try {
-      return predictRows(this.network, this.compiledWith?.loss ?? null, data, this.chunkSize('predict', options));
-    } finally {
-      data.dispose();
-    }
+  predict(x: PredictInput, options?: PredictOptions): Float32Array {
+    this.network.checkAlive();
+    const out = new Float32Array(predictRowCount('predict', x, this.inputSize) * this.outputSize);
+    this.predictInto(x, out, options, 'predict');
+    return out;
+  }
+
+  /**
+   * predict() into `out` (a Float32Array of n·outputs values), allocating nothing once the model has
+   * run a batch this large: for one row at a time, `model.predictInto(pixels, probs)`.
+   */
+  predictInto(x: PredictInput, out: Float32Array, options?: PredictOptions, where = 'predictInto'): void {
+    this.network.checkAlive();
+    const chunk = options === undefined ? Math.max(DEFAULT_EVAL_BATCH, this.network.arenaCapacity) : this.chunkSize(where, options);
+    this.owned.stage ??= new PredictStage(this.backend, this.inputSize);
+    predictInto(this.network, this.compiledWith?.loss ?? null, this.owned.stage, where, x, out, chunk);
+  }
+
+  /** predict() as n rows of outputs numbers (number[][]), the shape of x's rows. */
+  predictRows(x: PredictInput, options?: PredictOptions): number[][] {
+    return toRows(this.predict(x, options), this.outputSize);
   }
 
   /**
@@ -317,10 +335,7 @@ export class Sequential {
 
   /** The architecture as plain data (inputShape only when the input has more than one axis). */
   toConfig(): SequentialConfig {
-    const layers = this.layers.map((l) => l.toConfig() as LayerConfig);
-    return this.inputShape.length > 1
-      ? { inputSize: this.inputSize, seed: this.seed, layers, inputShape: [...this.inputShape] }
-      : { inputSize: this.inputSize, seed: this.seed, layers };
+    return topologyOf(this.layers, this.inputShape, this.inputSize, this.seed);
   }
 
   /**
@@ -340,15 +355,7 @@ export class Sequential {
   /** The model as plain data: what toBytes() encodes (see format.ts). Copies the weights and state. */
   snapshot(): ModelSnapshot {
     this.network.checkAlive();
-    const c = this.compiledWith;
-    return {
-      topology: this.toConfig(),
-      compile: c === null ? null : { loss: c.loss.name, optimizer: c.optimizer.config, metrics: metricSpecs({ names: c.metrics, k: c.topK }) },
-      training: { epochs: this.state.epochs, batches: this.state.batches, dropoutStream: this.dropoutStream },
-      weights: this.network.entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
-      flatWeights: this.getFlatWeights(),
-      optimizerState: c?.optimizer.getState() ?? null,
-    };
+    return snapshotOf(this.toConfig(), this.network, this.compiledWith, this.state);
   }
 
   /** The model as bytes (topology, weights, optimizer state): see format.ts. For browsers and workers. */
@@ -378,6 +385,7 @@ export class Sequential {
     if (this.network.isDisposed) return;
     unwatch(this.owned);
     this.compiledWith?.optimizer.dispose();
+    this.owned.stage?.free();
     this.network.dispose();
   }
 }

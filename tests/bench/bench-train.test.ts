@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/node.js';
 import type { TrainTest } from '../../src/index.js';
-import { matmulRates, runTrainBench, type TrainBenchResult } from '../../bench/train-core.js';
+import { atBatchSizes, DEFAULT_NETWORKS, matmulRates, NETWORKS, runTrainBench, type TrainBenchResult } from '../../bench/train-core.js';
 import { backends } from '../support/helpers.js';
 
 let data: TrainTest;
@@ -14,7 +14,7 @@ const contenders = ['wasm', 'tfjsCpuLoop'] as const;
 
 beforeAll(async () => {
   data = await loadMnist();
-  result = await runTrainBench({ contenders, samples: 512, testSamples: 500, limitedTestSamples: 500, data });
+  result = await runTrainBench({ contenders, networks: NETWORKS, samples: 512, testSamples: 500, limitedTestSamples: 500, data });
 });
 
 const isPositive = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -61,6 +61,22 @@ describe('bench:train core', () => {
     }
   });
 
+  it('runs 784-128-10 at batches 1, 8, 32 and 64 by default, the slower contenders on fewer rows at the small ones', () => {
+    expect(DEFAULT_NETWORKS.map((n) => [n.name, n.batch])).toEqual([['784-128-10', 1], ['784-128-10', 8], ['784-128-10', 32], ['784-128-10', 64], ['784-512-512-10', 128]]);
+    for (const net of DEFAULT_NETWORKS) expect(net.limited.wasm, `${net.name} ${net.batch}`).toBeUndefined();
+    expect(DEFAULT_NETWORKS[0].limited.tfjsWasmFit).toBeLessThan(DEFAULT_NETWORKS[2].limited.tfjsWasmFit!);
+    // Another size scales the table (whole batches, at least 640 rows) and limits everyone but wasm below the network's batch.
+    const [at16] = atBatchSizes(NETWORKS[1], [16]);
+    expect(at16.batch).toBe(16);
+    expect(at16.limited.wasm).toBeUndefined();
+    for (const [who, rows] of Object.entries(at16.limited)) {
+      expect(rows % 16, who).toBe(0);
+      expect(rows, who).toBeGreaterThanOrEqual(640);
+      expect(rows, who).toBeLessThanOrEqual(NETWORKS[1].limited[who as 'js'] ?? 60000);
+    }
+    expect(atBatchSizes(NETWORKS[1], [128])[0]).toBe(NETWORKS[1]);
+  });
+
   it('times the matmul peak in 25 ms batches', async () => {
     const { wasm } = await backends();
     const rates = matmulRates(wasm, 150);
@@ -71,6 +87,6 @@ describe('bench:train core', () => {
   it('rejects bad options, naming them', async () => {
     await expect(runTrainBench({ contenders: ['nope' as 'wasm'], data })).rejects.toThrow(/unknown contender 'nope'/);
     await expect(runTrainBench({ samples: 0, data })).rejects.toThrow(/samples must be an integer/);
-    await expect(runTrainBench({ contenders: ['wasm'], samples: 64, data })).rejects.toThrow(/wasm on 784-128-10 would train 1 batches/);
+    await expect(runTrainBench({ contenders: ['wasm'], networks: NETWORKS, samples: 64, data })).rejects.toThrow(/wasm on 784-128-10 would train 1 batches/);
   });
 });

@@ -8,6 +8,7 @@ export interface ScenarioResult {
   weights: number[];
   optimizer: { step: number; m: number[]; v: number[] };
   counters: { epochs: number; batches: number; dropoutStream: number };
+  predictions: number[][];
   loss: number[];
   valLoss: number[];
   stopReason: string;

@@ -62,6 +62,8 @@ export async function runScenario(simdnet, where, backendName = 'wasm') {
       weights: bits(model.getFlatWeights()),
       optimizer: { step: state.step, m: bits(state.slots.m), v: bits(state.slots.v) },
       counters: { epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
+      // One row and three rows: predict's skinny matmul path (few rows), apart from the packed one.
+      predictions: [bits(model.predict(data.x.subarray(0, 2))), bits(model.predict(data.x.subarray(0, 6)))],
       loss: history.history.loss,
       valLoss: history.history.valLoss,
       stopReason: history.stopReason,

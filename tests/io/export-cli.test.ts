@@ -78,17 +78,19 @@ describe('simdnet export', () => {
     expect(readFileSync(source, 'utf8')).toContain('nn.ELU(alpha=0.5)');
   });
 
-  it('--format tfjs writes model.json and weights.bin, or says the exporter is not in this build', async () => {
+  it('--format tfjs writes model.json and weights.bin; a layer tfjs cannot load is refused by name', async () => {
+    const relu = sequential([dense({ units: 6, activation: 'relu' }), dense({ units: 3 })], { inputSize: 4, backend: wasm, seed: 2 });
+    const reluFile = join(work, 'relu.simdnet');
+    await relu.save(reluFile);
+    relu.dispose();
     const dir = join(work, 'tfjs');
-    const r = await run('export', saved, '--format', 'tfjs', '--out', dir);
-    if (existsSync(new URL('../../src/io/tfjs.ts', import.meta.url))) {
-      expect(r.code, r.stderr).toBe(0);
-      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
-    } else {
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/tfjs export is not available/);
-      expect(existsSync(dir)).toBe(false);
-    }
+    const r = await run('export', reluFile, '--format', 'tfjs', '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const refused = await run('export', saved, '--format', 'tfjs', '--out', join(work, 'tfjs-elu'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/activation 'elu' cannot be exported: TensorFlow.js supports ELU only with α = 1/);
+    expect(existsSync(join(work, 'tfjs-elu', 'model.json'))).toBe(false);
   });
 
   it('usage errors and a bad model file', async () => {

@@ -5,6 +5,7 @@ import { activationAlpha, activationId, type ActivationName } from '../activatio
 import { adaptKernels, type ConverterFor } from '../adapter.js';
 import type { KernelName } from '../manifest.js';
 import { matmul } from './matmul.js';
+import { matmulSkinny } from './matmul-skinny.js';
 import { biasAdd, biasGrad } from './bias.js';
 import { activationBackward, activationForward, biasActivation } from './activation.js';
 import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } from './loss.js';
@@ -34,7 +35,7 @@ const toJs: ConverterFor = (arg) => {
 };
 
 const TWINS = {
-  matmul, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
+  matmul, matmulSkinny, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
   softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError,
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
   dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep,
