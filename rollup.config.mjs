@@ -8,6 +8,9 @@
 // - simdnet.js: the browser-safe entry (src/index.ts); node.js: the Node file loaders (`simdnet/node`);
 //   worker.js: the training worker (`simdnet/worker`). Code they share goes into dist/chunks/, so the
 //   library is in the package once, and a plain <script type="module"> can load dist/ as it is.
+// - cli.js: the command line (bin/simdnet.js imports it). Built with the library entries, so it shares
+//   their chunks and the package holds the library once (build/ is not shipped). Its own dependencies
+//   (commander, cli-progress) stay external: they are the package's dependencies, installed with it.
 // - The wasm module is embedded in the JavaScript as base64 (scripts/embed-wasm.mjs says why): no asset
 //   for a consumer's bundler to copy or rewrite, so Vite, rollup, webpack and esbuild need no loader.
 // - fast-png (and its fflate and iobuffer) are bundled in: dist/ must run from a plain
@@ -26,7 +29,13 @@ const entries = {
   worker: 'build/src/worker/worker.js',
 };
 
+const cliEntry = { cli: 'build/src/cli/main.js' };
+
 const isNodeBuiltin = (id) => id.startsWith('node:');
+
+/** The CLI's runtime dependencies: left to Node to import from the installed package's node_modules. */
+const CLI_DEPENDENCIES = new Set(['commander', 'cli-progress']);
+const isExternal = (id) => isNodeBuiltin(id) || CLI_DEPENDENCIES.has(id);
 
 /** Empties dist/ first: chunk names carry content hashes, so stale chunks would otherwise pile up. */
 function cleanDist() {
@@ -78,8 +87,8 @@ function checkWorkerUrl() {
 
 export default [
   {
-    input: entries,
-    external: isNodeBuiltin,
+    input: { ...entries, ...cliEntry },
+    external: isExternal,
     plugins: [cleanDist(), nodeResolve({ browser: true }), opaqueNodeImports(), checkWorkerUrl()],
     output: {
       dir: 'dist',
