@@ -184,7 +184,8 @@ describe('an app that installs the packed tarball', () => {
     expect(help).toMatch(/Examples:/);
     expect((await sh(cli, ['--version'], app)).trim()).toBe(pkg.version);
     const out = await sh(cli, ['train', '--toy', 'xor', '--epochs', '3', '--json'], app);
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { network: string; epochs: number };
+    // sh() gives stdout then stderr (the human-readable lines): the JSON object is the line that is one.
+    const result = JSON.parse(out.split('\n').find((line) => line.startsWith('{'))!) as { network: string; epochs: number };
     expect(result).toMatchObject({ network: '2-64-64-2', epochs: 3 });
   });
 
