@@ -270,7 +270,7 @@ describe('playground page in Chromium', () => {
     await page.waitForTimeout(300);
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(widths.scroll, `page is ${widths.scroll} px wide in a 420 px window`).toBeLessThanOrEqual(widths.client);
-    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('body *'))
       .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`).slice(0, 5));
     expect(wide).toEqual([]);
