@@ -208,6 +208,8 @@ function drawSeries(s: Resolved, plot: Rect, x: Axis, y: Axis): string[] {
 
 /** A linear axis over exactly [min, max] whose first tick is min (a round tick too close to it gives way). */
 function tightAxis(min: number, max: number, options: { target: number; minStep: number }): Axis {
+  // One epoch: centred in half an epoch either side, with its own tick only (not an epoch 0 and 2).
+  if (min === max) return { ...linearAxis(min - 0.5, max + 0.5, { ...options, cover: false }), ticks: [min] };
   const axis = linearAxis(min, max, { ...options, cover: false });
   const [start] = axis.domain;
   const step = axis.ticks.length > 1 ? axis.ticks[1] - axis.ticks[0] : axis.domain[1] - start;

@@ -220,8 +220,10 @@ describe('trainingCurves', () => {
 function xTickLabels(svg: string): string[] {
   const labels: { x: number; y: number; text: string }[] = [];
   for (const m of svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle">([^<]*)<\/text>/g)) labels.push({ x: Number(m[1]), y: Number(m[2]), text: m[3] });
-  const bottom = Math.max(...labels.map((l) => l.y).filter((y) => labels.filter((l) => l.y === y).length > 1));
-  return labels.filter((l) => l.y === bottom).sort((a, b) => a.x - b.x).map((l) => l.text);
+  // The tick labels are the numbers on the lowest row that has any (the axis title is a word).
+  const numeric = labels.filter((l) => /^[\u2212\d.e-]+$/.test(l.text));
+  const bottom = Math.max(...numeric.map((l) => l.y));
+  return numeric.filter((l) => l.y === bottom).sort((a, b) => a.x - b.x).map((l) => l.text);
 }
 
 /** The y axis's tick labels (right-aligned left of the plot), top to bottom. */
@@ -232,6 +234,7 @@ function yTickLabels(svg: string): string[] {
 
 describe('axes that say what is so', () => {
   it('training curves start at epoch 1, the first finished epoch, however many epochs there are', () => {
+    expect(xTickLabels(trainingCurves({ loss: [0.5], valLoss: [0.4] }).loss!)).toEqual(['1']);
     for (const epochs of [3, 10, 300]) {
       const { loss } = trainingCurves({ loss: Array.from({ length: epochs }, (_, i) => 1 / (i + 1)) });
       const ticks = xTickLabels(loss!);
