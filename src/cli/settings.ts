@@ -41,3 +41,19 @@ export function makeSchedule(spec: ScheduleSpec, lr: number, epochs: number): Le
     case 'cosine': return schedules.cosineDecay({ initial: lr, steps: epochs });
   }
 }
+
+/** Fewer validation rows than this cannot tell one epoch from the next (one row moves the accuracy by 2%). */
+export const MIN_VALIDATION_ROWS = 50;
+
+/**
+ * What to tell the user when `--val` holds out too few rows to mean anything (e.g. 5% of a toy set's
+ * 140 training points is 7: val_acc 1.0000 while the model is at 55%), or null when it is fine. The row
+ * count is fit()'s: floor(n·val) of the training rows.
+ */
+export function validationWarning(val: number, trainRows: number): string | null {
+  if (val === 0) return null;
+  const rows = Math.floor(trainRows * val);
+  if (rows >= MIN_VALIDATION_ROWS) return null;
+  return `--val ${val} holds out ${rows} of ${trainRows} training rows for validation, fewer than ${MIN_VALIDATION_ROWS}: ` +
+    'val_loss and val_acc will be noise. Give --val 0 (no validation), a larger --val, or more data';
+}

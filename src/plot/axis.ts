@@ -28,14 +28,19 @@ function clean(value: number): number {
   return Number(value.toPrecision(12));
 }
 
-/** Widens an empty or degenerate interval so it can hold ticks. */
+/**
+ * Widens an empty or degenerate interval so it can hold ticks. A constant v is shown from 0 to 2v (or
+ * 2v to 0): padding by a fraction of v instead labels the axis with noise digits (a constant learning
+ * rate of 0.01 on a 0.009–0.011 axis looks like it varies), while 0 to 2v puts v on a round tick.
+ */
 function widen(min: number, max: number): [number, number] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
     throw new Error(`plot: axis range must be finite with min ≤ max, got [${min}, ${max}]`);
   }
   if (max - min > 1e-12 * Math.max(Math.abs(min), Math.abs(max))) return [min, max];
-  const pad = Math.abs(min) * 0.1 || 1;
-  return [min - pad, max + pad];
+  if (min > 0) return [0, 2 * max];
+  if (max < 0) return [2 * min, 0];
+  return [-1, 1];
 }
 
 /** The smallest step of the form {1, 2, 5}·10ᵏ that splits `span` into at most about `target` parts. */

@@ -2,12 +2,12 @@
  * The decision boundary of a classifier over a 2-D input: a heat map of P(class | x) with the data
  * points drawn over it, as in the course's 2-D examples and TensorFlow Playground.
  */
-import { linearAxis, renderAxes, xAxisHeight, yAxisWidth, type Axis, type Rect } from './axis.js';
+import { FONT, linearAxis, renderAxes, xAxisHeight, yAxisWidth, type Axis, type Rect } from './axis.js';
 import { fail, integer, labels as checkLabels, numbers, positive } from './check.js';
-import { WHITE, mix, parseHex, seriesColor, type Rgb } from './color.js';
+import { INK, WHITE, mix, parseHex, seriesColor, type Rgb } from './color.js';
 import { frame, type LegendItem } from './frame.js';
 import { encodePng, raster, type Raster } from './png.js';
-import { el, embeddedPng, svgDocument } from './svg.js';
+import { el, embeddedPng, num, svgDocument, text } from './svg.js';
 
 /** The rectangle of input space to draw. */
 export interface Bounds {
@@ -271,7 +271,7 @@ function figure(options: DecisionBoundaryOptions, problem: Problem, x: Axis, y: 
   const xLabel = options.xLabel ?? 'x\u2081';
   const yLabel = options.yLabel ?? 'x\u2082';
   const title = options.title ?? 'Decision boundary';
-  const margin = { left: 14 + yAxisWidth(y, yLabel), right: 24, bottom: 8 + xAxisHeight(xLabel) };
+  const margin = { left: 14 + yAxisWidth(y, yLabel), right: 24 + colorBarWidth(problem.classes), bottom: 8 + xAxisHeight(xLabel) };
   let width = positive(FN, 'options.width', options.width ?? 560);
   let height = positive(FN, 'options.height', options.height ?? 560);
   // Equal scale on both axes (a circle in the data stays a circle): shrink the figure around a plot
@@ -284,7 +284,58 @@ function figure(options: DecisionBoundaryOptions, problem: Problem, x: Axis, y: 
   const body = [...parts, embeddedPng(encodePng(heat), plot.x, plot.y, plot.width, plot.height)];
   body.push(...renderAxes(plot, x, y, { xLabel, yLabel, grid: false }));
   body.push(points(problem, x, y, plot, options.maxPoints));
+  body.push(...colorBar(problem, plot));
   return svgDocument(width, height, title, body);
+}
+
+/** Width of one class's strip in the colour bar, the gap before the bar, and room for its labels. */
+const BAR = { strip: 10, gap: 16, labels: 52 } as const;
+
+function colorBarWidth(classes: number): number {
+  return BAR.gap + classes * BAR.strip + BAR.labels;
+}
+
+/**
+ * The key to the heat map's colours: one strip per class, from P = 1/K (bottom: the model cannot
+ * tell, white) to P = 1 (top: sure), each cell coloured by probabilityColor() with the other classes
+ * sharing the rest evenly, so a cell of the map reads off as "this class, this sure".
+ */
+function colorBar(problem: Problem, plot: Rect): string[] {
+  const K = problem.classes;
+  const steps = 64;
+  const image = raster(K, steps);
+  const p = new Float64Array(K);
+  const low = K > 1 ? 1 / K : 0;
+  for (let r = 0; r < steps; r++) {
+    const pk = 1 - (r / (steps - 1)) * (1 - low);
+    for (let k = 0; k < K; k++) {
+      p.fill(K > 1 ? (1 - pk) / (K - 1) : 0);
+      p[k] = pk;
+      const c = probabilityColor(p, problem.colors);
+      image.data.set([c[0], c[1], c[2]], (r * K + k) * 4);
+    }
+  }
+  const x0 = plot.x + plot.width + BAR.gap;
+  const width = K * BAR.strip;
+  const height = Math.min(plot.height, 220);
+  const y0 = plot.y + (plot.height - height) / 2;
+  const axis = linearAxis(low, 1, { target: 4, cover: false });
+  const ticks = [...new Set([low, ...axis.ticks, 1])].filter((v, i, all) => i === 0 || v - all[i - 1] > 0.08 * (1 - low));
+  const labelX = x0 + width + 4;
+  const out = [
+    embeddedPng(encodePng(image), x0, y0, width, height, true),
+    el('rect', { x: x0, y: y0, width, height, fill: 'none', stroke: '#444444', 'stroke-width': 0.8 }),
+  ];
+  const labels = ticks.map((v) => {
+    const ty = y0 + ((1 - v) / (1 - low)) * height;
+    return el('line', { x1: x0 + width, y1: ty, x2: x0 + width + 3, y2: ty, stroke: '#444444' }) +
+      text(Number.isInteger(v) ? String(v) : v.toFixed(2), { x: labelX + 2, y: ty + 4 });
+  });
+  out.push(el('g', { 'font-size': FONT.tick, fill: INK.text }, ...labels));
+  const cx = labelX + 38;
+  const cy = y0 + height / 2;
+  out.push(text('P(class | x)', { x: cx, y: cy, 'text-anchor': 'middle', transform: `rotate(-90 ${num(cx)} ${num(cy)})`, 'font-size': FONT.label, fill: INK.text }));
+  return out;
 }
 
 /** The data points as circles in their class colors, in data order so no class hides the others. */

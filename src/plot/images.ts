@@ -209,7 +209,7 @@ export interface MisclassifiedGridOptions extends Omit<ImageGridOptions, 'n'> {
   readonly labels?: readonly string[];
   /** At most this many images are shown (the first ones, in data order). @default 50 */
   readonly limit?: number;
-  /** @default 'Misclassified' with the counts appended */
+  /** @default 'Misclassified (true → predicted)' with the counts appended */
   readonly title?: string;
 }
 
@@ -230,7 +230,7 @@ export function misclassifiedGrid(options: MisclassifiedGridOptions): string {
   const wrong: number[] = [];
   for (let i = 0; i < truth.length; i++) if (truth[i] !== predicted[i]) wrong.push(i);
   const shown = wrong.slice(0, limit);
-  const title = options.title ?? `Misclassified: ${shown.length < wrong.length ? `first ${shown.length} of ` : ''}${wrong.length} errors in ${truth.length} images`;
+  const title = options.title ?? `Misclassified (true \u2192 predicted): ${shown.length < wrong.length ? `first ${shown.length} of ` : ''}${wrong.length} errors in ${truth.length} images`;
   if (shown.length === 0) {
     const width = Math.max(320, textWidth(title, FONT.title) + 28);
     return svgDocument(width, 90, title, [

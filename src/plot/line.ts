@@ -48,6 +48,11 @@ export interface LineChartOptions {
   readonly yLabel?: string;
   /** A base-10 log y axis. @default false */
   readonly logY?: boolean;
+  /**
+   * A base-10 log x axis: long training runs keep their first epochs readable (x ≤ 0 leaves a gap).
+   * @default false
+   */
+  readonly logX?: boolean;
   /** @default 640 */
   readonly width?: number;
   /** @default 400 */
@@ -56,6 +61,12 @@ export interface LineChartOptions {
   readonly xStart?: number;
   /** Show the legend. @default true when there is more than one series */
   readonly legend?: boolean;
+  /**
+   * The x axis spans exactly the data, with a tick at its first x, instead of widening to round ticks:
+   * epoch curves then start at epoch 1 (the first finished epoch), not at an epoch 0 that has no point.
+   * @default false
+   */
+  readonly tightX?: boolean;
 }
 
 /** A series resolved to points, with its drawing style. */
@@ -68,7 +79,7 @@ interface Resolved {
   readonly step: boolean;
 }
 
-function resolveSeries(fn: string, series: readonly LineSeries[], xStart: number, logY: boolean): Resolved[] {
+function resolveSeries(fn: string, series: readonly LineSeries[], xStart: number, logY: boolean, logX: boolean): Resolved[] {
   if (!Array.isArray(series) || series.length === 0) fail(fn, 'options.series must be a non-empty array of series');
   return series.map((s, i): Resolved => {
     if (s === null || typeof s !== 'object' || typeof s.name !== 'string') fail(fn, `options.series[${i}].name must be a string`);
@@ -86,7 +97,7 @@ function resolveSeries(fn: string, series: readonly LineSeries[], xStart: number
     }
     // A point is drawn only if both coordinates are usable on these axes; the rest become gaps.
     for (let k = 0; k < ys.length; k++) {
-      if (!Number.isFinite(xs[k]) || !Number.isFinite(ys[k]) || (logY && ys[k] <= 0)) ys[k] = NaN;
+      if (!Number.isFinite(xs[k]) || !Number.isFinite(ys[k]) || (logY && ys[k] <= 0) || (logX && xs[k] <= 0)) ys[k] = NaN;
     }
     return {
       name: s.name,
@@ -195,6 +206,17 @@ function drawSeries(s: Resolved, plot: Rect, x: Axis, y: Axis): string[] {
   return out;
 }
 
+/** A linear axis over exactly [min, max] whose first tick is min (a round tick too close to it gives way). */
+function tightAxis(min: number, max: number, options: { target: number; minStep: number }): Axis {
+  // One epoch: centred in half an epoch either side, with its own tick only (not an epoch 0 and 2).
+  if (min === max) return { ...linearAxis(min - 0.5, max + 0.5, { ...options, cover: false }), ticks: [min] };
+  const axis = linearAxis(min, max, { ...options, cover: false });
+  const [start] = axis.domain;
+  const step = axis.ticks.length > 1 ? axis.ticks[1] - axis.ticks[0] : axis.domain[1] - start;
+  const rest = axis.ticks.filter((t) => t - start >= 0.5 * step);
+  return { ...axis, ticks: [start, ...rest] };
+}
+
 /** A line chart of one or more series as a standalone SVG document. */
 export function lineChart(options: LineChartOptions): string {
   const fn = 'lineChart';
@@ -203,11 +225,13 @@ export function lineChart(options: LineChartOptions): string {
   const xStart = options.xStart ?? 0;
   if (!Number.isFinite(xStart)) fail(fn, `options.xStart must be a finite number, got ${String(xStart)}`);
   const logY = options.logY ?? false;
-  const resolved = resolveSeries(fn, options.series, xStart, logY);
+  const logX = options.logX ?? false;
+  const resolved = resolveSeries(fn, options.series, xStart, logY, logX);
   // With no drawable point at all, still draw the (empty) axes rather than fail: a run that
   // diverged at once should still produce its picture.
-  const ext = extent(resolved) ?? { x: [0, 1], y: logY ? [0.1, 1] : [0, 1], integerX: true };
-  const x = linearAxis(ext.x[0], ext.x[1], { target: Math.max(2, Math.round(width / 90)), minStep: ext.integerX ? 1 : 0 });
+  const ext = extent(resolved) ?? { x: logX ? [1, 10] : [0, 1], y: logY ? [0.1, 1] : [0, 1], integerX: true };
+  const xTicks = { target: Math.max(2, Math.round(width / 90)), minStep: ext.integerX ? 1 : 0 };
+  const x = logX ? logAxis(ext.x[0], ext.x[1]) : options.tightX ? tightAxis(ext.x[0], ext.x[1], xTicks) : linearAxis(ext.x[0], ext.x[1], xTicks);
   const y = logY ? logAxis(ext.y[0], ext.y[1]) : linearAxis(ext.y[0], ext.y[1], { target: Math.max(2, Math.round(height / 70)) });
   const showLegend = options.legend ?? resolved.length > 1;
   const legend: LegendItem[] = showLegend ? resolved.map((s) => ({ label: s.name, color: s.color, kind: s.dashed ? 'dashed' : 'line' })) : [];
@@ -256,7 +280,7 @@ export function trainingCurves(history: TrainingHistory, options: TrainingCurves
     }
     if (series.length === 0) return undefined;
     return lineChart({
-      series, title: metric === 'loss' ? 'Loss' : 'Accuracy', xLabel: 'epoch', yLabel: metric, xStart: 1,
+      series, title: metric === 'loss' ? 'Loss' : 'Accuracy', xLabel: 'epoch', yLabel: metric, xStart: 1, tightX: true,
       legend: true, width: options.width, height: options.height, logY: metric === 'loss' && options.logLoss,
     });
   };

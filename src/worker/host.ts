@@ -31,6 +31,14 @@ import {
 
 export { DEFAULT_START_TIMEOUT_MS, type NodeWorkerLike, type TrainingWorker, type WebWorkerLike, type WorkerTrainerOptions, type WorkerTrainOptions };
 
+/**
+ * What fixes the usual cause of a worker script that did not load: a bundler (esbuild, rollup) that
+ * leaves `new URL('./worker.js', import.meta.url)` alone, so the page asks for a file that is not there.
+ */
+const BUNDLER_HINT = "Bundled with esbuild or rollup? They do not bundle simdnet's worker: build a one-line file " +
+  "(import 'simdnet/worker') as a second entry and pass { worker: new Worker(url, { type: 'module' }) } " +
+  "(README, 'Bundlers and workers').";
+
 /** One connection to a worker: failures are remembered, so a train() started after a crash fails at once. */
 class Endpoint {
   private readonly listeners = new Set<{ message(m: FromWorker): void; failure(e: Error): void }>();
@@ -45,7 +53,7 @@ class Endpoint {
     } else {
       worker.addEventListener('message', (e) => this.emit(e.data as FromWorker));
       // A module Worker whose script fails to load or throws reports only an 'error' event.
-      worker.addEventListener('error', (e) => this.fail(new Error(`the training worker failed: ${e.message || 'its script did not load'}`)));
+      worker.addEventListener('error', (e) => this.fail(new Error(`the training worker failed: ${e.message || `its script did not load. ${BUNDLER_HINT}`}`)));
       worker.addEventListener('messageerror', () => this.fail(new Error('the training worker sent a message that could not be read')));
     }
   }
@@ -131,7 +139,7 @@ function connect(worker: TrainingWorker, timeout: number): Promise<Endpoint> {
     });
     if (Number.isFinite(timeout)) {
       // Failing the endpoint also fails any later train() on this trainer at once.
-      timer = setTimeout(() => endpoint.fail(new Error(`the worker did not report ready within ${timeout} ms (its script did not load or does not import simdnet/worker; see startTimeout)`)), timeout);
+      timer = setTimeout(() => endpoint.fail(new Error(`the worker did not report ready within ${timeout} ms (its script did not load or does not import simdnet/worker; see startTimeout). ${BUNDLER_HINT}`)), timeout);
     }
   });
 }

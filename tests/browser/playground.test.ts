@@ -235,6 +235,49 @@ describe('playground page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the network diagram shows every neuron as a heat map and the weights by sign and size; no overflow at phone width', async () => {
+    const { page, errors } = await load('?data=spirals&pace=max');
+    // Before any speed was measured the page does not fill a line with "not measured yet".
+    expect(await page.textContent('[data-testid="backend-compare"]')).not.toMatch(/not measured/);
+    for (let i = 0; i < 5; i++) await page.click('[data-testid="step"]');
+    await waitForValue(page, 'epoch', 'v === 5');
+    await page.waitForTimeout(300);
+    const diagram = await page.evaluate(() => {
+      const canvas = document.querySelector('[data-testid="network"]') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const seen = new Set<number>();
+      let orange = 0;
+      let blue = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] < 200) continue;
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        seen.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+        if (r > 180 && g > 100 && b < 110 && r - b > 90) orange++;
+        if (b > 140 && r < 110 && b - r > 60) blue++;
+      }
+      return { colours: seen.size, orange, blue };
+    });
+    // Static grey would be a handful of colours; neuron maps and signed weights are many, both signs shown.
+    expect(diagram.colours).toBeGreaterThan(60);
+    expect(diagram.orange).toBeGreaterThan(50);
+    expect(diagram.blue).toBeGreaterThan(50);
+    // The curves carry their own legend, in two colours.
+    expect(await page.textContent('#loss-chart svg')).toMatch(/train.*test/);
+    await mkdir(output, { recursive: true });
+    await page.screenshot({ path: join(output, 'playground-desktop.png'), fullPage: true });
+
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.waitForTimeout(300);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll, `page is ${widths.scroll} px wide in a 420 px window`).toBeLessThanOrEqual(widths.client);
+    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('body *'))
+      .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}`).slice(0, 5));
+    expect(wide).toEqual([]);
+    await page.screenshot({ path: join(output, 'playground-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
   test('settings live in the URL: a link restores a setup, and changing a control updates the link', async () => {
     const { page, errors } = await load('?data=moons&layers=8,4&activation=tanh&batch=full&lr=0.03&backend=js&oops=1');
     expect(await page.getAttribute('[data-testid="data-moons"]', 'aria-pressed')).toBe('true');

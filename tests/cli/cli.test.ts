@@ -111,6 +111,52 @@ describe('simdnet train', () => {
   });
 });
 
+describe('simdnet guides', () => {
+  it('prints its version, and help with examples and every default', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const version = await run('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(pkg.version);
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n {2}simdnet train /);
+    const train = await run('train', '--help');
+    expect(train.code).toBe(0);
+    const flat = train.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain('(default: 256,128 for images, 64,64 for toy sets, 64 for CSV)');
+    expect(flat).toContain('(default: 0.05 for images, 0 for toy sets, 0.1 for CSV)');
+    // Every train flag that takes a value says its default (or that it has none, like a file to save to).
+    const flags = [...train.stdout.matchAll(/^ {2}(--[a-z0-9-]+) <[^>]+>(.*(?:\n {6,}.*)*)/gm)];
+    expect(flags.length).toBeGreaterThan(20);
+    const noDefault = ['--data', '--idx', '--cifar', '--csv', '--toy', '--classes', '--slope', '--save', '--plot'];
+    for (const [, flag, text] of flags) {
+      if (!noDefault.includes(flag)) expect(text.replace(/\s+/g, ' '), flag).toMatch(/default/);
+    }
+  });
+
+  it('uses defaults for the kind of data: a toy set gets a 2-64-64-k net, 300 epochs and no validation split', async () => {
+    const r = await run('train', '--toy', 'moons', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.network).toBe('2-64-64-2');
+    expect(result.epochs).toBe(300);
+    expect(result.history.valLoss).toBeUndefined();
+    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    // Flags still win over the defaults.
+    const flagged = await run('train', '--toy', 'moons', '--layers', '8', '--epochs', '2', '--json');
+    expect(JSON.parse(flagged.stdout.trim().split('\n').pop()!)).toMatchObject({ network: '2-8-2', epochs: 2 });
+  });
+
+  it('warns when the validation split is too small to measure anything', async () => {
+    const small = await run('train', '--toy', 'xor', '--val', '0.05', '--epochs', '1', '--json');
+    expect(small.code).toBe(0);
+    expect(small.stderr).toMatch(/warning: --val 0\.05 holds out 7 of 140 training rows for validation, fewer than 50/);
+    const enough = await run('train', '--toy', 'xor', '--samples', '2000', '--val', '0.05', '--epochs', '1', '--json');
+    expect(enough.code).toBe(0);
+    expect(enough.stderr).not.toMatch(/warning/);
+  });
+});
+
 describe('simdnet tune', () => {
   it('runs a grid search, ranks the trials and retrains the best', async () => {
     const r = await run('tune', '--toy', 'circles', '--samples', '300', '--lr', '0.05,0.0001', '--layers', '8;16', '--epochs', '5', '--json');
@@ -150,7 +196,11 @@ describe('simdnet train on image files', () => {
     const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(result.testAccuracy).toBeGreaterThan(0.8);
     expect(readdirSync(plots).sort()).toEqual(['accuracy.svg', 'confusion-matrix.svg', 'learning-rate.svg', 'loss.svg', 'misclassified.svg']);
-    expect(readFileSync(join(plots, 'misclassified.svg'), 'utf8')).toMatch(/data:image\/png;base64,/);
+    const grid = readFileSync(join(plots, 'misclassified.svg'), 'utf8');
+    expect(grid).toMatch(/data:image\/png;base64,/);
+    // The title counts the errors over the whole test split, from the reported accuracy.
+    const errors = Math.round((1 - result.testAccuracy) * 500);
+    expect(grid).toContain(`Misclassified (true \u2192 predicted): first ${Math.min(50, errors)} of ${errors} errors in 500 images`);
   });
 
   it('reads a CIFAR-10 binary directory', async () => {

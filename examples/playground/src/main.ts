@@ -6,8 +6,9 @@
 import { activationLabel } from '../../../src/backend/activations.js';
 import { blobs, toyDataset } from '../../../src/data/toy.js';
 import { lineChart, scheduleChart, type XY } from '../../../src/plot/line.js';
-import { INK, seriesColor } from '../../../src/plot/color.js';
-import { HeatMapCanvas, drawThumbnail, fitCanvas, type Heat } from './draw.js';
+import { seriesColor } from '../../../src/plot/color.js';
+import { HeatMapCanvas, drawThumbnail, type Heat } from './draw.js';
+import { drawNetwork, type NeuronView } from './network.js';
 import type { DatasetMessage, EpochPoint, FrameMessage, FromWorker, ToWorker } from './protocol.js';
 import { architecture, learningRate } from './setup.js';
 import {
@@ -45,6 +46,8 @@ let runId = 0;
 let wantPlay = false;
 let dataset: DatasetMessage | null = null;
 let heat: Heat | null = null;
+/** The latest neuron maps and weights for the network diagram (the worker sends them every ~100 ms). */
+let neurons: NeuronView | null = null;
 let latest: FrameMessage | null = null;
 /** The curves: every `stride`-th epoch, plus the latest point. */
 let curve: EpochPoint[] = [];
@@ -254,7 +257,7 @@ function showSettings(): void {
   }
   $('#activation-label').textContent = settings.model === 'neuron' ? 'Activation of the neuron' : 'Activation of the hidden layers';
   showLayers();
-  drawNetwork();
+  networkDirty = true;
   const loss = settings.model === 'neuron' ? 'squared error' : 'softmax, cross-entropy';
   const weights = dataset !== null ? ` · ${dataset.parameters} weights` : '';
   $('#architecture').textContent = `${architecture(settings, classCount(settings))}${weights}\n${loss}`;
@@ -266,6 +269,7 @@ function showSettings(): void {
 function resetView(): void {
   dataset = null;
   heat = null;
+  neurons = null;
   latest = null;
   curve = [];
   stride = 1;
@@ -367,6 +371,10 @@ function onFrame(frame: FrameMessage): void {
   latest = frame;
   document.body.dataset.training = frame.playing ? '1' : '0';
   heat = frame;
+  if (frame.neurons !== null) {
+    neurons = frame.neurons;
+    networkDirty = true;
+  }
   for (const p of frame.points) {
     lastPoint = p;
     if (p.epoch % stride === 0) curve.push(p);
@@ -417,53 +425,42 @@ function showStats(): void {
   showSpeeds();
 }
 
+/**
+ * The two backends' speeds on this setup, once both were measured at full speed; until then the line
+ * says how to measure them (the steps/s counter above shows the current run's speed).
+ */
 function showSpeeds(): void {
   const { wasm, js } = speeds;
-  const f = (v: number | undefined): string => (v === undefined ? 'not measured yet' : `${grouped(v)} steps/s`);
-  let text = `Speed on this setup: wasm SIMD ${f(wasm)} · JavaScript ${f(js)}`;
-  if (wasm !== undefined && js !== undefined) text += ` — wasm is ${(wasm / js).toFixed(1)}× ${wasm >= js ? 'faster' : 'the speed'}`;
-  if (settings.pace !== 'max') text += '. Set the speed to “as fast as possible” to compare backends.';
-  else if (wasm === undefined || js === undefined) text += '. Play on each backend to compare.';
+  let text = '';
+  if (wasm !== undefined && js !== undefined) {
+    text = `Speed on this setup: wasm SIMD ${grouped(wasm)} steps/s · JavaScript ${grouped(js)} steps/s — wasm is ${(wasm / js).toFixed(1)}× ${wasm >= js ? 'faster' : 'the speed'}`;
+  } else if (wasm !== undefined || js !== undefined) {
+    const [done, other] = wasm !== undefined ? [`wasm SIMD ${grouped(wasm)}`, 'JavaScript'] : [`JavaScript ${grouped(js ?? 0)}`, 'wasm SIMD'];
+    text = `Speed on this setup: ${done} steps/s. Play on ${other} too to compare.`;
+  } else if (settings.pace === 'max') {
+    text = 'Play on each backend to compare their speeds.';
+  }
   $('#compare').textContent = text;
 }
 
 // ---- drawing ----
 
-function drawNetwork(): void {
-  const canvas = $<HTMLCanvasElement>('#network');
-  const width = 268, height = 100;
-  const ctx = fitCanvas(canvas, width, height);
-  ctx.clearRect(0, 0, width, height);
-  const classes = classCount(settings);
-  const widths = settings.model === 'neuron' ? [2, 1] : [2, ...settings.layers, classes];
-  const shown = (w: number): number => Math.min(w, 8);
-  const column = (i: number): number => 14 + (i * (width - 28)) / Math.max(1, widths.length - 1);
-  const row = (j: number, w: number): number => (height - 12) / 2 + (j - (shown(w) - 1) / 2) * 10;
-  ctx.strokeStyle = INK.grid;
-  ctx.lineWidth = 0.8;
-  for (let i = 0; i + 1 < widths.length; i++) {
-    for (let a = 0; a < shown(widths[i]); a++) {
-      for (let b = 0; b < shown(widths[i + 1]); b++) {
-        ctx.beginPath();
-        ctx.moveTo(column(i), row(a, widths[i]));
-        ctx.lineTo(column(i + 1), row(b, widths[i + 1]));
-        ctx.stroke();
-      }
-    }
-  }
-  widths.forEach((w, i) => {
-    const last = i === widths.length - 1;
-    for (let j = 0; j < shown(w); j++) {
-      ctx.beginPath();
-      ctx.arc(column(i), row(j, w), 3.6, 0, 2 * Math.PI);
-      ctx.fillStyle = last && settings.model === 'network' ? seriesColor(j) : i === 0 ? INK.muted : INK.axis;
-      ctx.fill();
-    }
-    ctx.fillStyle = INK.muted;
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    ctx.fillText(String(w), column(i), height - 2);
-  });
+/** The diagram's width: its panel's, read only when the layout may have changed (reading it forces a layout). */
+let networkWidth = 0;
+let networkDirty = true;
+function measureNetwork(): void {
+  const panel = $<HTMLCanvasElement>('#network').parentElement;
+  networkWidth = Math.max(160, Math.min(360, (panel?.clientWidth ?? 300) - 32));
+  networkDirty = true;
+}
+addEventListener('resize', measureNetwork);
+
+/** The network diagram: each neuron's output over the input plane, weights by sign and size. */
+function drawNetworkNow(): void {
+  if (networkWidth === 0) measureNetwork();
+  const widths = settings.model === 'neuron' ? [2, 1] : [2, ...settings.layers, classCount(settings)];
+  drawNetwork($<HTMLCanvasElement>('#network'), networkWidth, widths, neurons);
+  networkDirty = false;
 }
 
 /** An SVG string of the plot module into a container (without its XML prolog). */
@@ -483,8 +480,11 @@ function drawCharts(): void {
     drawSchedule();
     return;
   }
-  const style = { train: { color: INK.muted }, test: { color: INK.text, dashed: true } };
-  const chart = { width: 320, height: 180, xLabel: 'epoch', legend: false } as const;
+  // Train and test in the CLI's colours (solid blue, dashed vermillion), with their legend in the chart.
+  // A log epoch axis: the first epochs, where the loss falls fastest, keep their width however long it
+  // trains (epoch 0, the untrained model, is in the table above, not on a log axis).
+  const style = { train: { color: seriesColor(0) }, test: { color: seriesColor(1), dashed: true } };
+  const chart = { width: 320, height: 200, xLabel: 'epoch (log scale)', legend: true, logX: true } as const;
   showSvg('#loss-chart', lineChart({
     ...chart, title: 'Loss', yLabel: settings.model === 'neuron' ? 'squared error' : 'cross-entropy',
     series: [{ name: 'train', values: xy('loss'), ...style.train }, { name: 'test', values: xy('testLoss'), ...style.test }],
@@ -521,7 +521,9 @@ function render(now: number): void {
     heatMap.draw({ bounds: dataset.bounds, classes: dataset.classes, train: dataset.train, test: dataset.test, showTest: settings.showTest }, heat);
     heatDirty = false;
   }
-  if (chartsDirty && now - lastCharts >= CHART_MS) {
+  // The diagram and the charts at most every CHART_MS: the heat map is what has to move smoothly.
+  if ((chartsDirty || networkDirty) && now - lastCharts >= CHART_MS) {
+    if (networkDirty) drawNetworkNow();
     drawCharts();
     chartsDirty = false;
     lastCharts = now;

@@ -4,6 +4,7 @@
  */
 import type { Bounds } from './setup.js';
 import type { Settings } from './settings.js';
+import type { NeuronView } from './network.js';
 
 export type ToWorker =
   /** Build the data and a fresh model (stops a running training first). */
@@ -58,6 +59,8 @@ export interface FrameMessage {
   readonly grid: Float32Array;
   readonly gridSize: number;
   readonly outputs: number;
+  /** Every neuron's output over the input plane and the weights, for the diagram (null: unchanged since the last one). */
+  readonly neurons: NeuronView | null;
   /** Optimizer steps per second of wall time over the last second of play (0 when not playing). */
   readonly stepsPerSec: number;
   /** The training loss of the model's first epoch (null before it), for comparing backends. */

@@ -15,12 +15,15 @@ import type { Sequential } from '../../../src/model/index.js';
 import type { EpochLogs } from '../../../src/train/index.js';
 import type { EpochPoint, FrameMessage, FromWorker, ToWorker } from './protocol.js';
 import { batchSize, gridInputs, makeData, makeModel, type PlaygroundData } from './setup.js';
+import { NEURON_GRID, neuronView } from './network.js';
 import type { Settings } from './settings.js';
 
 /** Heat-map cells per side. */
 const GRID_SIZE = 100;
 /** At most one frame per this many milliseconds while playing (about the display's pace). */
 const FRAME_MS = 33;
+/** The network diagram's maps are recomputed at most this often while playing (they cost a forward pass in JS). */
+const NEURON_MS = 150;
 /** The window steps per second is measured over. */
 const SPEED_WINDOW_MS = 1000;
 
@@ -32,6 +35,9 @@ interface Run {
   readonly data: PlaygroundData;
   readonly model: Sequential;
   readonly grid: Float32Array;
+  /** The smaller grid of the network diagram's neuron maps. */
+  readonly neuronGrid: Float32Array;
+  lastNeurons: number;
   firstEpochLoss: number | null;
   /** Curve points not yet sent. */
   pending: EpochPoint[];
@@ -116,7 +122,7 @@ async function configure(id: number, settings: Settings): Promise<void> {
   const data = makeData(settings);
   const model = makeModel(settings, data.classes, backend);
   const r: Run = {
-    id, settings, data, model, grid: gridInputs(data.bounds, GRID_SIZE),
+    id, settings, data, model, grid: gridInputs(data.bounds, GRID_SIZE), neuronGrid: gridInputs(data.bounds, NEURON_GRID), lastNeurons: -Infinity,
     firstEpochLoss: null, pending: [], lastFrame: 0, speed: [],
   };
   run = r;
@@ -189,9 +195,12 @@ function stepsPerSec(r: Run): number {
 
 function postFrame(r: Run): void {
   const grid = r.model.predict(r.grid);
+  const t = now();
+  const neurons = !playing || t - r.lastNeurons >= NEURON_MS ? neuronView(r.model.getWeights(), r.settings, r.neuronGrid, NEURON_GRID) : null;
+  if (neurons !== null) r.lastNeurons = t;
   const frame: FrameMessage = {
     type: 'frame', run: r.id, epoch: r.model.epochsTrained, steps: r.model.batchesTrained,
-    points: r.pending, grid, gridSize: GRID_SIZE, outputs: r.model.outputSize,
+    points: r.pending, grid, gridSize: GRID_SIZE, outputs: r.model.outputSize, neurons,
     stepsPerSec: stepsPerSec(r), firstEpochLoss: r.firstEpochLoss, playing,
   };
   r.pending = [];
