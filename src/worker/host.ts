@@ -6,7 +6,7 @@
  * the same fit(), and sends back the weights, the optimizer state (a reduceOnPlateau schedule's
  * running state included) and the counters, which are then written into the main thread's model.
  * Same model, data, options and backend, so the weights are the same bits as model.fit() in the main
- * thread would give (tests/worker.test.ts and tests/browser/identical.test.ts check it in Node and
+ * thread would give (tests/worker/worker.test.ts and tests/browser/identical.test.ts check it in Node and
  * Chromium).
  *
  * Worker choice, no configuration needed:
