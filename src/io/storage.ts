@@ -18,6 +18,7 @@ import { fromBase64, toBase64 } from './storage-base64.js';
 /** The schemes save() and loadModel() understand, besides plain file paths. */
 export const STORAGE_SCHEMES = ['indexeddb', 'localstorage', 'downloads', 'http', 'https', 'file'] as const;
 
+/** A URL scheme save() or loadModel() understands ('indexeddb', 'localstorage', 'downloads', 'http', 'https', 'file'). */
 export type StorageScheme = (typeof STORAGE_SCHEMES)[number];
 
 /** A parsed storage URL: its scheme and what follows '://' (the model's name, or the URL's rest). */

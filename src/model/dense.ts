@@ -85,30 +85,46 @@ const DENSE_OPTIONS = [
 
 /** A dense layer as plain data (what a saved model's topology holds). */
 export interface DenseConfig {
+  /** Always 'dense'. */
   readonly type: 'dense';
+  /** The layer's name in its model ('dense_1', ...). */
   readonly name: string;
+  /** Output width. */
   readonly units: number;
+  /** The activation after the bias (or 'softmax' over the row). */
   readonly activation: ActivationName | 'softmax';
+  /** The activation's parameter (the table's default when none was given). */
   readonly activationAlpha: number;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** The kernel's initializer, as plain data. */
   readonly kernelInitializer: PieceConfig;
+  /** The bias's initializer, as plain data. */
   readonly biasInitializer: PieceConfig;
+  /** The kernel's regularizer, or null. */
   readonly kernelRegularizer: PieceConfig | null;
+  /** The bias's regularizer, or null. */
   readonly biasRegularizer: PieceConfig | null;
 }
 
 /** The fully connected layer: see dense() and the file comment. */
 export class Dense extends Layer {
   readonly type = 'dense';
+  /** Output width. */
   readonly units: number;
   /** The elementwise activation ('identity' for a softmax layer: softmax is not elementwise). */
   readonly activation: ResolvedActivation;
   /** True for activation 'softmax': a softmax over each output row follows the bias. */
   readonly softmax: boolean;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** How the kernel [in, units] is initialized. */
   readonly kernelInitializer: Initializer;
+  /** How the bias is initialized. */
   readonly biasInitializer: Initializer;
+  /** The kernel's penalty, or null. */
   readonly kernelRegularizer: Regularizer | null;
+  /** The bias's penalty, or null. */
   readonly biasRegularizer: Regularizer | null;
   private w: F32Buffer | null = null;
   private b: F32Buffer | null = null;

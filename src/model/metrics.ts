@@ -103,13 +103,21 @@ export function perClassScores(counts: readonly (readonly number[])[]): { precis
 
 /** The values of the extra metrics (see the table above), and precision/recall/f1 per class. */
 export interface MetricValues {
+  /** Precision: of class 1 for one output, else the macro mean over the classes that occur (see the table above). */
   readonly precision?: number;
+  /** Recall, averaged as precision is. */
   readonly recall?: number;
+  /** F1 (2·P·R / (P + R) per class), averaged as precision is. */
   readonly f1?: number;
+  /** Precision of each class, by class index. */
   readonly precisionPerClass?: number[];
+  /** Recall of each class, by class index. */
   readonly recallPerClass?: number[];
+  /** F1 of each class, by class index. */
   readonly f1PerClass?: number[];
+  /** The fraction of rows whose true class is among the k largest outputs (ties at the k-th place count as in). */
   readonly topKAccuracy?: number;
+  /** Mean |prediction − target| over n·outputs terms, on predict()'s values (regression). */
   readonly mae?: number;
 }
 

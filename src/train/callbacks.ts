@@ -49,7 +49,9 @@ export interface BatchLogs {
   readonly size: number;
   /** dataLoss + penalty. */
   readonly loss: number;
+  /** The loss of the data alone (mean over the batch's rows). */
   readonly dataLoss: number;
+  /** The regularizers' penalty at the weights before the update (0 without regularizers). */
   readonly penalty: number;
   /** The batch's training accuracy (dropout on). */
   readonly accuracy: number;
@@ -69,25 +71,43 @@ export interface BatchLogs {
 export interface EpochLogs {
   /** The epoch (0-based, over the model's whole training). */
   readonly epoch: number;
+  /** dataLoss + penalty, the mean over the epoch's batches. */
   readonly loss: number;
+  /** The data loss alone, the mean over the epoch's batches. */
   readonly dataLoss: number;
+  /** The regularizers' penalty, the mean over the epoch's batches. */
   readonly penalty: number;
+  /** The training accuracy over the epoch's batches (classification losses). */
   readonly accuracy?: number;
+  /** 1 − accuracy. */
   readonly zeroOneLoss?: number;
+  /** The loss (data loss + penalty) on the validation data after the epoch. */
   readonly valLoss?: number;
+  /** The data loss on the validation data (what earlyStopping compares across l2 values). */
   readonly valDataLoss?: number;
+  /** The accuracy on the validation data. */
   readonly valAccuracy?: number;
+  /** 1 − valAccuracy. */
   readonly valZeroOneLoss?: number;
-  /** The metrics beyond accuracy, when compile() lists them (src/model/metrics.ts), over the epoch's batches. */
+  /** Macro precision over the epoch's batches, when compile() lists 'precision' (src/model/metrics.ts). */
   readonly precision?: number;
+  /** Macro recall over the epoch's batches, when compile() lists 'recall'. */
   readonly recall?: number;
+  /** Macro F1 over the epoch's batches, when compile() lists 'f1'. */
   readonly f1?: number;
+  /** Top-k accuracy over the epoch's batches, when compile() lists { name: 'topKAccuracy', k }. */
   readonly topKAccuracy?: number;
+  /** Mean absolute error over the epoch's batches, when compile() lists 'mae'. */
   readonly mae?: number;
+  /** precision on the validation data. */
   readonly valPrecision?: number;
+  /** recall on the validation data. */
   readonly valRecall?: number;
+  /** f1 on the validation data. */
   readonly valF1?: number;
+  /** topKAccuracy on the validation data. */
   readonly valTopKAccuracy?: number;
+  /** mae on the validation data. */
   readonly valMae?: number;
   /** The learning rate of the epoch's last update. */
   readonly lr: number;
@@ -121,6 +141,7 @@ export interface BatchBeginLogs {
 export interface TrainEndLogs {
   /** Epochs completed by this fit() call. */
   readonly epochs: number;
+  /** Why it stopped: 'completed', 'earlyStopping', 'gradNormSquared', 'aborted' or a callback's reason. */
   readonly stopReason: StopReason;
 }
 
@@ -208,7 +229,12 @@ export interface FitOptions {
    * pair `[x, y]`. Not with validationSplit.
    * @default null
    */
-  validationData?: { readonly x: Features; readonly y: Targets } | readonly [Features, Targets] | null;
+  validationData?: {
+    /** The validation rows' features. */
+    readonly x: Features;
+    /** Their labels or targets. */
+    readonly y: Targets;
+  } | readonly [Features, Targets] | null;
   /**
    * Objects with hooks called during training (see Callback), e.g. earlyStopping(); one object
    * alone (tfjs's `callbacks: { onEpochEnd }`) is a list of one.
@@ -251,6 +277,7 @@ export interface FitOptions {
 export interface History {
   /** Epochs completed by this fit() call. */
   readonly epochs: number;
+  /** Why it stopped: 'completed', 'earlyStopping', 'gradNormSquared', 'aborted' or a callback's reason. */
   readonly stopReason: StopReason;
   /** Each numeric EpochLogs value per completed epoch: loss, dataLoss, penalty, accuracy, valLoss, lr, ... */
   readonly history: Record<string, number[]>;
