@@ -4,7 +4,9 @@
  * (addresses or typed arrays, ids, 0/1) and calls it. The converters are picked per argument when the
  * closure is made, so a call only runs them: no lookup by name, no allocation beyond the argument list.
  */
-import type { Kernels } from './contract.js';
+import type { Kernels, MatmulLayout } from './contract.js';
+import { LAYOUT_ID } from './codes.js';
+import { activationAlpha, activationId, type ActivationName } from './activations.js';
 import { KERNEL_NAMES, kernelSpec, type Arg } from './manifest.js';
 
 /** Converts one argument; `first` is the call's first argument (the activation, for its parameter). */
@@ -14,6 +16,23 @@ export type Convert = (value: unknown, first: unknown) => unknown;
 export type ConverterFor = (arg: Arg) => Convert | undefined;
 
 type Impl = (...args: unknown[]) => unknown;
+
+/**
+ * The converters both implementations share: a layout and an activation become their wasm ids, and an
+ * activation's parameter its value (the default when none was given). undefined for other kinds.
+ */
+export function idConverter(arg: Arg): Convert | undefined {
+  switch (arg.kind) {
+    case 'layout':
+      return (v) => LAYOUT_ID[v as MatmulLayout];
+    case 'activation':
+      return (v) => activationId(v as string);
+    case 'activationParam':
+      return (v, act) => activationAlpha(act as ActivationName, v as number | undefined);
+    default:
+      return undefined;
+  }
+}
 
 /** `impls[name]` takes the converted arguments in manifest order; returns the Kernels over them. */
 export function adaptKernels(impls: Readonly<Record<string, Impl>>, converterFor: ConverterFor): Kernels {

@@ -62,19 +62,24 @@ export const KERNELS_DOC = [
   'Generated from the kernel manifest (src/backend/manifest.ts), which also drives their argument checks.',
 ].join('\n');
 
+/** The arguments, overlap rules and split of both matrix products (matmul and matmulSkinny). */
+const MATMUL_SIGNATURE = {
+  args: [
+    { kind: 'layout', name: 'layout' },
+    f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
+    f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
+    f32('c', 'inout', MN, { note: 'C is ' }),
+    size('m'), size('k'), size('n'), flag('accumulate', true),
+  ],
+  returns: 'void',
+  overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
+  split: { kind: 'rows', over: 'm', of: 'c' },
+} as const satisfies Pick<KernelSpec, 'args' | 'returns' | 'overlaps' | 'split'>;
+
 export const KERNELS = {
   matmul: {
     doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
-    args: [
-      { kind: 'layout', name: 'layout' },
-      f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
-      f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
-      f32('c', 'inout', MN, { note: 'C is ' }),
-      size('m'), size('k'), size('n'), flag('accumulate', true),
-    ],
-    returns: 'void',
-    overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
-    split: { kind: 'rows', over: 'm', of: 'c' },
+    ...MATMUL_SIGNATURE,
     tolerance: { kind: 'close', ulps: 8, per: 'k' },
   },
 
@@ -85,16 +90,7 @@ export const KERNELS = {
       'assembly/matmul-skinny.ts). Any shape works. Same bits as the',
       'packed path: each element is summed over the same k slices in the same order.',
     ].join('\n'),
-    args: [
-      { kind: 'layout', name: 'layout' },
-      f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
-      f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
-      f32('c', 'inout', MN, { note: 'C is ' }),
-      size('m'), size('k'), size('n'), flag('accumulate', true),
-    ],
-    returns: 'void',
-    overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
-    split: { kind: 'rows', over: 'm', of: 'c' },
+    ...MATMUL_SIGNATURE,
     // The twin sums in the kernel's order with f32 rounding at every step (js/matmul-skinny.ts).
     tolerance: BITS,
   },

@@ -1,9 +1,7 @@
 /** The `wasm` backend: the AssemblyScript kernels behind the Kernels interface (addresses, not arrays). */
-import type { F32Buffer, Kernels, MatmulLayout } from './contract.js';
+import type { F32Buffer, Kernels } from './contract.js';
 import type { WasmExports } from '../../bindings/exports.js';
-import { LAYOUT_ID } from './codes.js';
-import { activationAlpha, activationId, type ActivationName } from './activations.js';
-import { adaptKernels, type ConverterFor } from './adapter.js';
+import { adaptKernels, idConverter, type ConverterFor } from './adapter.js';
 
 /** Buffers become byte addresses (null: 0), booleans 0/1, names their ids. */
 const toWasm: ConverterFor = (arg) => {
@@ -17,11 +15,9 @@ const toWasm: ConverterFor = (arg) => {
     case 'seed':
       return (v) => (v as number) | 0;
     case 'layout':
-      return (v) => LAYOUT_ID[v as MatmulLayout];
     case 'activation':
-      return (v) => activationId(v as string);
     case 'activationParam':
-      return (v, act) => activationAlpha(act as ActivationName, v as number | undefined);
+      return idConverter(arg);
     case 'size':
     case 'scalar':
       return undefined;

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkWriteTarget, writeFileAtomic } from '../../src/atomic-write.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -61,18 +61,7 @@ describe('writeFileAtomic and checkWriteTarget', () => {
 });
 
 describe('simdnet train --save checks the path before training', () => {
-  async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-    try {
-      return { code: await main(argv), stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
+  const run = runCli;
 
   it('fails at once, naming the target, with no epoch run', async () => {
     for (const [save, why] of [['/nonexistent/dir/m.simdnet', 'its directory does not exist'], [tempDir(), 'it is a directory']]) {

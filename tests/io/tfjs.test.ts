@@ -16,7 +16,7 @@ import {
   ACTIVATIONS, activation, adam, dense, dropout, exportTfjsLayers, flatten, importTfjsLayers, sequential,
   TfjsFormatError, type ActivationName, type Layer, type Sequential,
 } from '../../src/index.js';
-import { backends, expectClose, randomArray } from '../support/helpers.js';
+import { backends, expectClose, randomArray, softmaxRows } from '../support/helpers.js';
 import { gaussianBlobs } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
@@ -46,18 +46,6 @@ async function tfjsLoad(modelJson: unknown, weightData: Uint8Array): Promise<tfl
 
 function tfjsPredict(model: tfl.LayersModel, x: Float32Array, inputShape: readonly number[]): Float32Array {
   return tf.tidy(() => (model.predict(tf.tensor(x, [ROWS, ...inputShape])) as tf.Tensor).dataSync() as Float32Array).slice();
-}
-
-function softmaxRows(logits: Float32Array, width: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let r = 0; r < logits.length / width; r++) {
-    const row = logits.subarray(r * width, (r + 1) * width);
-    const max = Math.max(...row);
-    let sum = 0;
-    row.forEach((v, i) => { sum += (out[r * width + i] = Math.exp(v - max)); });
-    for (let i = 0; i < width; i++) out[r * width + i] /= sum;
-  }
-  return out;
 }
 
 /** The alphas each activation is exported with: its default, and a slope Keras lacks where it has one. */

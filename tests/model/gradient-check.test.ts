@@ -4,22 +4,14 @@
  * sigmoid outputs check out, and its options are checked.
  */
 import { describe, expect, test } from 'vitest';
-import { dense, dropout, gradientCheck, sequential, type Backend, type F32Buffer, type Regularizer, type Sequential } from '../../src/index.js';
+import { dense, dropout, gradientCheck, sequential, type Backend, type F32Buffer, type Regularizer } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, randomArray, randomLabels } from '../support/helpers.js';
+import { backends, randomArray, randomLabels, withModel } from '../support/helpers.js';
 import { bits } from '../support/model-data.js';
 import { gradcheck } from '../support/gradcheck.js';
 
 const { wasm, js } = await backends();
 const BACKENDS: ReadyBackend[] = [wasm, js];
-
-async function withModel<T>(model: Sequential, body: (m: Sequential) => Promise<T> | T): Promise<T> {
-  try {
-    return await body(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 const x = randomArray(6 * 3, 71);
 const y = randomLabels(6, 4, 72);

@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { dense, dropout, flatten, loadModel, sequential, sgd, type Sequential } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, randomArray, randomLabels } from '../support/helpers.js';
+import { backends, randomArray, randomLabels, softmaxRows } from '../support/helpers.js';
 import { bits } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
@@ -23,18 +23,6 @@ async function using<T>(models: Sequential[], run: () => Promise<T> | T): Promis
 
 const x = randomArray(24 * 5, 3);
 const labels = randomLabels(24, 4, 4);
-
-function softmaxRows(z: Float32Array, k: number): Float64Array {
-  const p = new Float64Array(z.length);
-  for (let i = 0; i < z.length / k; i++) {
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) max = Math.max(max, z[i * k + j]);
-    let s = 0;
-    for (let j = 0; j < k; j++) s += (p[i * k + j] = Math.exp(z[i * k + j] - max));
-    for (let j = 0; j < k; j++) p[i * k + j] /= s;
-  }
-  return p;
-}
 
 describe("dense({ activation: 'softmax' }) with categoricalCrossentropy", () => {
   for (const backend of BACKENDS) {

@@ -4,22 +4,14 @@
  * evaluate(), in fit's logs (and their val forms), and through save/load.
  */
 import { describe, expect, test } from 'vitest';
-import { dense, loadModel, sequential, sgd, type Sequential } from '../../src/index.js';
+import { dense, loadModel, sequential, sgd } from '../../src/index.js';
 import { MetricAccumulator, perClassScores, resolveMetrics, type MetricName } from '../../src/model/metrics.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, randomArray, randomLabels } from '../support/helpers.js';
+import { backends, randomArray, randomLabels, withModel } from '../support/helpers.js';
 
 const { wasm, js } = await backends();
 const BACKENDS: ReadyBackend[] = [wasm, js];
 const ALL: MetricName[] = ['accuracy', 'precision', 'recall', 'f1', 'topKAccuracy', 'mae'];
-
-async function withModel<T>(model: Sequential, body: (m: Sequential) => Promise<T> | T): Promise<T> {
-  try {
-    return await body(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 function accumulate(outputs: number, rows: number[][], classes: number[], k = 5, threshold = 0, targets: Float32Array | null = null, predictions: Float32Array | null = null) {
   const acc = new MetricAccumulator({ names: ALL, k, outputs, threshold });

@@ -8,7 +8,7 @@ import {
   activation, confusionMatrix, dense, dropout, l2, mlp, sequential, sgd, type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, expectClose, randomArray, randomLabels } from '../support/helpers.js';
+import { backends, expectClose, randomArray, randomLabels, softmaxRows } from '../support/helpers.js';
 import { XOR_X, bits, gaussianBlobs } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
@@ -45,18 +45,6 @@ function reference(model: Sequential, x: Float32Array, acts: Array<(z: number) =
     width = out;
   }
   return h;
-}
-
-function softmaxRows(z: Float64Array, n: number, k: number): Float64Array {
-  const p = new Float64Array(z.length);
-  for (let i = 0; i < n; i++) {
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) max = Math.max(max, z[i * k + j]);
-    let s = 0;
-    for (let j = 0; j < k; j++) s += (p[i * k + j] = Math.exp(z[i * k + j] - max));
-    for (let j = 0; j < k; j++) p[i * k + j] /= s;
-  }
-  return p;
 }
 
 describe('construction', () => {
@@ -149,7 +137,7 @@ describe('predict, predictClasses, evaluate against float64 references', () => {
       const n = 11;
       const x = randomArray(n * 5, 21, 2);
       const y = randomLabels(n, 4, 22);
-      const ref = softmaxRows(reference(m, x, [Math.tanh, (z) => z]), n, 4);
+      const ref = softmaxRows(reference(m, x, [Math.tanh, (z) => z]), 4);
       const p = m.predict(x, { batchSize: 4 }); // three chunks: 4, 4, 3
       expectClose(p, ref, 1e-6, 1e-5, `${backend.name} predict 11×5→6→4`);
       const classes = m.predictClasses(x);

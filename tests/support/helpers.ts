@@ -1,6 +1,6 @@
 /** Shared test utilities: both backends, seeded data, closeness checks, central differences. */
 import { afterEach, expect } from 'vitest';
-import { init, jsBackend, type F32Buffer, type I32Buffer, type ReadyBackend } from '../../src/index.js';
+import { init, jsBackend, type F32Buffer, type I32Buffer, type ReadyBackend, type Sequential } from '../../src/index.js';
 
 let wasmPromise: Promise<ReadyBackend> | null = null;
 
@@ -150,4 +150,26 @@ export function ulpDistance(a: number, b: number): number {
   // subtracted separately so that the difference stays exact.
   if (ha >>> 31 === hb >>> 31) return Math.abs((ha - hb) * 2 ** 32 + (la - lb));
   return ((ha & 0x7fffffff) + (hb & 0x7fffffff)) * 2 ** 32 + la + lb;
+}
+
+/** Runs `body` with a model and disposes it, even when the body throws. */
+export async function withModel<T>(model: Sequential, body: (m: Sequential) => Promise<T> | T): Promise<T> {
+  try {
+    return await body(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The float64 reference softmax of each row of k values of z (max subtracted first). */
+export function softmaxRows(z: ArrayLike<number>, k: number): Float64Array {
+  const p = new Float64Array(z.length);
+  for (let i = 0; i < z.length / k; i++) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, z[i * k + j]);
+    let s = 0;
+    for (let j = 0; j < k; j++) s += (p[i * k + j] = Math.exp(z[i * k + j] - max));
+    for (let j = 0; j < k; j++) p[i * k + j] /= s;
+  }
+  return p;
 }

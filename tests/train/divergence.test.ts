@@ -6,20 +6,12 @@
 import { describe, expect, test } from 'vitest';
 import { adam, dense, sequential, sgd, type Sequential } from '../../src/index.js';
 import { DivergenceWatch, LOSS_FLOOR, LOSS_GROWTH, WEIGHT_NORM_LIMIT } from '../../src/train/divergence.js';
-import { backends } from '../support/helpers.js';
+import { backends, withModel } from '../support/helpers.js';
 import { gaussianBlobs } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
 const BACKENDS = [wasm, js];
 const blobs = gaussianBlobs(120, 3, 4, 7);
-
-async function withModel(m: Sequential, body: (m: Sequential) => Promise<void>): Promise<void> {
-  try {
-    await body(m);
-  } finally {
-    m.dispose();
-  }
-}
 
 const classifier = (backend: typeof wasm): Sequential =>
   sequential([dense({ units: 16, activation: 'relu' }), dense({ units: 3 })], { inputSize: 4, backend, seed: 1 });

@@ -6,20 +6,12 @@
 import { describe, expect, test, vi } from 'vitest';
 import { dense, sequential, sgd, type Callback, type Sequential } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, randomArray, randomLabels } from '../support/helpers.js';
+import { backends, randomArray, randomLabels, withModel } from '../support/helpers.js';
 import { bits, gaussianBlobs } from '../support/model-data.js';
 import { gradcheck } from '../support/gradcheck.js';
 
 const { wasm, js } = await backends();
 const BACKENDS: ReadyBackend[] = [wasm, js];
-
-async function withModel<T>(model: Sequential, body: (m: Sequential) => Promise<T> | T): Promise<T> {
-  try {
-    return await body(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 const blobs = gaussianBlobs(60, 3, 2, 5);
 const classifier = (backend: ReadyBackend, seed = 1): Sequential =>

@@ -9,20 +9,11 @@ import {
   type Callback, type EpochLogs, type LearningRateSchedule, type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
-import { backends, expectClose } from '../support/helpers.js';
+import { backends, expectClose, withModel } from '../support/helpers.js';
 import { XOR_X, XOR_Y, bits, gaussianBlobs } from '../support/model-data.js';
 
 const { wasm, js } = await backends();
 const BACKENDS: ReadyBackend[] = [wasm, js];
-
-/** Runs `body` with a model and disposes it, even when the body throws. */
-async function withModel<T>(model: Sequential, body: (m: Sequential) => Promise<T> | T): Promise<T> {
-  try {
-    return await body(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 const blobs = gaussianBlobs(120, 3, 2, 5);
 

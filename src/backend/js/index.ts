@@ -1,8 +1,6 @@
 /** The `js` backend: the pure-JS twins behind the Kernels interface. */
-import type { F32Buffer, Kernels, MatmulLayout } from '../contract.js';
-import { LAYOUT_ID } from '../codes.js';
-import { activationAlpha, activationId, type ActivationName } from '../activations.js';
-import { adaptKernels, type ConverterFor } from '../adapter.js';
+import type { F32Buffer, Kernels } from '../contract.js';
+import { adaptKernels, idConverter, type ConverterFor } from '../adapter.js';
 import type { KernelName } from '../manifest.js';
 import { matmul } from './matmul.js';
 import { matmulSkinny } from './matmul-skinny.js';
@@ -22,11 +20,9 @@ const toJs: ConverterFor = (arg) => {
     case 'flag':
       return (v) => Boolean(v);
     case 'layout':
-      return (v) => LAYOUT_ID[v as MatmulLayout];
     case 'activation':
-      return (v) => activationId(v as string);
     case 'activationParam':
-      return (v, act) => activationAlpha(act as ActivationName, v as number | undefined);
+      return idConverter(arg);
     case 'size':
     case 'scalar':
     case 'seed':
