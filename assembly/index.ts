@@ -13,4 +13,5 @@ export { dropoutMask } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep, adagradStep } from './optim';
 export { im2col, col2im } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
+export { batchNormStats, batchNormForward, batchNormBackward } from './batchnorm';
 export { alloc, free } from './memory';

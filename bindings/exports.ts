@@ -37,4 +37,7 @@ export interface WasmExports {
   maxPoolBackward(dy: number, argmax: number, dx: number, m: number, h: number, w: number, c: number, outH: number, outW: number): void;
   avgPoolForward(x: number, y: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
   avgPoolBackward(dy: number, dx: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  batchNormStats(x: number, mean: number, variance: number, m: number, n: number): void;
+  batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, y: number, m: number, n: number, epsilon: number): void;
+  batchNormBackward(x: number, dy: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number, m: number, n: number, epsilon: number, training: number): void;
 }

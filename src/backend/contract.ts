@@ -165,6 +165,22 @@ export interface Kernels {
 
   /** dx = 0, then every tap inside the image of each window gets dy / (the window's taps inside the image). */
   avgPoolBackward(dy: F32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** Batch statistics of each column of an m×n matrix (a channel): mean = Σx/m, variance = Σ(x − mean)²/m, summed in f64 in row order. */
+  batchNormStats(x: F32Buffer, mean: F32Buffer, variance: F32Buffer, m: number, n: number): void;
+
+  /**
+   * Batch normalization of each column: y = (x − mean)·γ/√(variance + ε) + β (the coefficient formed in f64, rounded
+   * once); γ null means 1, β null means 0. With the batch's statistics in training, the moving ones at inference. y may be x.
+   */
+  batchNormForward(x: F32Buffer, mean: F32Buffer, variance: F32Buffer, gamma: F32Buffer | null, beta: F32Buffer | null, y: F32Buffer, m: number, n: number, epsilon: number): void;
+
+  /**
+   * The gradients of batchNormForward: dx, and dgamma = Σ dy·x̂, dbeta = Σ dy per column (each skipped when null);
+   * sums in f64 in row order. `training`: mean and variance are the batch's own (batchNormStats of x), so dx has
+   * their terms; otherwise they are fixed (the moving ones) and dx = dy·γ/√(variance + ε). dx may be dy.
+   */
+  batchNormBackward(x: F32Buffer, dy: F32Buffer, mean: F32Buffer, variance: F32Buffer, gamma: F32Buffer | null, dx: F32Buffer, dgamma: F32Buffer | null, dbeta: F32Buffer | null, m: number, n: number, epsilon: number, training: boolean): void;
 }
 // END GENERATED
 

@@ -155,6 +155,21 @@ export abstract class Layer {
   attach(_params: F32Buffer[], _grads: F32Buffer[]): void {}
 
   /**
+   * Non-trainable state tensors (batch normalization's moving mean and variance): saved with the
+   * model and restored bit for bit, but not parameters (no gradient, no optimizer, no regularizer;
+   * getWeights() does not list them). They sit in the model's flat state buffer, in layer order.
+   */
+  stateSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  /** Fills this layer's state (`values`: its slice of the flat state buffer) with its initial values. */
+  initializeState(_values: Float32Array): void {}
+
+  /** Receives views of its state tensors in the flat state buffer (stateSpecs' order). */
+  attachState(_state: F32Buffer[]): void {}
+
+  /**
    * Scratch widths per batch row, by name. `needsInputGradient` says whether backward() must produce
    * ∂L/∂x (false only for the first trainable layer when no input gradient was asked for).
    */

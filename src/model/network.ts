@@ -6,6 +6,7 @@
  *
  *   params: | dense_1/kernel [in,h] | dense_1/bias [h] | dense_2/kernel [h,out] | dense_2/bias [out] |
  *   grads:  | same layout                                                                          |
+ *   state:  | batchNormalization_1/movingMean [c] | .../movingVariance [c] | ...  (no gradients)       |
  *
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
@@ -31,6 +32,10 @@ export interface Layout {
   readonly size: number;
   /** The index of the first layer with parameters. */
   readonly firstTrainable: number;
+  /** Where the layers' non-trainable state tensors sit in the flat state buffer (Layer.stateSpecs). */
+  readonly stateEntries: readonly ParamEntry[];
+  /** Floats in the flat state buffer (0 when no layer has state). */
+  readonly stateSize: number;
 }
 
 /**
@@ -54,7 +59,15 @@ export function layOut(inputShape: Shape, layers: readonly Layer[]): Layout {
   }
   const firstTrainable = layers.findIndex((l) => l.params().length > 0);
   if (firstTrainable < 0) throw new RangeError('simdnet sequential: the model has no layer with parameters (add a dense layer)');
-  return { outputShape: shape, entries, size: offset, firstTrainable };
+  const stateEntries: ParamEntry[] = [];
+  let stateSize = 0;
+  for (const layer of layers) {
+    for (const p of layer.stateSpecs()) {
+      stateEntries.push({ name: `${layer.name}/${p.name}`, shape: p.shape, offset: stateSize, length: p.length });
+      stateSize += p.length;
+    }
+  }
+  return { outputShape: shape, entries, size: offset, firstTrainable, stateEntries, stateSize };
 }
 
 /** A stack of built layers over one flat parameter buffer: see the file comment. */
@@ -70,6 +83,10 @@ export class Network {
   /** Number of parameters (floats in `params`). */
   readonly size: number;
   readonly entries: readonly ParamEntry[];
+  /** The layers' non-trainable state (batch normalization's moving statistics), or null when none has any. */
+  readonly state: F32Buffer | null;
+  /** Where each state tensor sits in `state`. */
+  readonly stateEntries: readonly ParamEntry[];
   /** True when some layer has a regularizer (penalties are computed only then). */
   readonly regularized: boolean;
   /** Counter-based dropout: masks are a function of (dropoutSeed, stream). */
@@ -100,18 +117,20 @@ export class Network {
 
     // Initialisation draws every tensor from one Rng in Keras order, so the seed fixes all weights.
     const rng = new Rng(seed);
+    this.stateEntries = layout.stateEntries;
     this.params = backend.f32(this.size);
+    let grads: F32Buffer | null = null;
+    let state: F32Buffer | null = null;
     try {
-      this.grads = backend.f32(this.size);
-    } catch (e) {
-      backend.free(this.params);
-      throw e;
-    }
-    try {
+      grads = backend.f32(this.size);
+      state = layout.stateSize > 0 ? backend.f32(layout.stateSize) : null;
+      this.grads = grads;
+      this.state = state;
       this.initialize(rng);
     } catch (e) {
       backend.free(this.params);
-      backend.free(this.grads);
+      if (grads !== null) backend.free(grads);
+      if (state !== null) backend.free(state);
       throw e;
     }
     this.dropoutSeed = rng.fork() & 0x7fffffff;
@@ -138,6 +157,35 @@ export class Network {
       layer.attach(params, grads);
       at = end;
     }
+    let stateAt = 0;
+    for (const layer of this.layers) {
+      const specs = layer.stateSpecs();
+      const state = this.state;
+      if (specs.length === 0 || state === null) continue;
+      const start = stateAt;
+      const views = specs.map((p) => {
+        const v = state.view(stateAt, p.length);
+        stateAt += p.length;
+        return v;
+      });
+      layer.initializeState(state.data.subarray(start, stateAt));
+      layer.attachState(views);
+    }
+  }
+
+  /** A copy of the flat state buffer (the layers' non-trainable state, stateEntries' layout); empty when none. */
+  stateValues(): Float32Array {
+    return this.state === null ? new Float32Array(0) : this.state.data.slice(0, this.state.length);
+  }
+
+  /** Sets the flat state buffer from `values` (stateValues()' layout and length, finite values). */
+  setStateValues(values: ArrayLike<number>): void {
+    const size = this.state?.length ?? 0;
+    if (values.length !== size) throw new RangeError(`simdnet: the layers' state holds ${size} values, got ${values.length}`);
+    for (let i = 0; i < size; i++) {
+      if (!Number.isFinite(values[i])) throw new RangeError(`simdnet: the layers' state must be finite, got ${values[i]} at index ${i}`);
+    }
+    this.state?.data.set(values);
   }
 
   /** The arena for a batch of m rows: the current one when it is large enough, else a larger one. */
@@ -216,5 +264,6 @@ export class Network {
     this.arena = null;
     this.backend.free(this.params);
     this.backend.free(this.grads);
+    if (this.state !== null) this.backend.free(this.state);
   }
 }

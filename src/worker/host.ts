@@ -166,6 +166,7 @@ function checkNotDetached(name: string, value: unknown): void {
  */
 function applyTrainedState(model: Sequential, state: TrainedState): void {
   model.setFlatWeights(state.weights);
+  model.network.setStateValues(state.layerState);
   if (state.optimizer !== null) model.requireCompiled('trainInWorker').optimizer.setState(model.backend, state.optimizer, model.parameterCount);
   model.restoreProgress(state.epochs, state.batches, state.dropoutStream);
 }

@@ -45,6 +45,8 @@ export interface TrainedState {
   readonly batches: number;
   /** Where the dropout masks' random stream stands, so a later fit() continues it. */
   readonly dropoutStream: number;
+  /** The layers' non-trainable state (batch normalization's moving statistics; empty when none). */
+  readonly layerState: Float32Array;
 }
 
 /** Messages from the main thread to the worker: start a training run, or abort one. */

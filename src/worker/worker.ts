@@ -63,11 +63,12 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
     const history = await model.fit(message.x, message.y, { ...(fitOptions as FitOptions), callbacks, signal });
     const weights = model.getFlatWeights();
     const optimizer = model.compiled?.optimizer.getState() ?? null;
-    // getFlatWeights() and getState() return fresh copies: their buffers can move without a second copy.
-    const transfer = [weights, ...Object.values(optimizer?.slots ?? {})].map((a) => a.buffer as ArrayBuffer);
+    const layerState = model.network.stateValues();
+    // getFlatWeights(), getState() and stateValues() return fresh copies: their buffers can move without a second copy.
+    const transfer = [weights, layerState, ...Object.values(optimizer?.slots ?? {})].map((a) => a.buffer as ArrayBuffer);
     port.post({
       type: 'done', id, history,
-      state: { weights, optimizer, epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
+      state: { weights, optimizer, epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream, layerState },
     }, transfer);
   } catch (e) {
     port.post({ type: 'error', id, error: toWireError(e) }, []);

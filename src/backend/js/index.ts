@@ -10,6 +10,7 @@ import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } f
 import { addSign, argmaxRows, axpy, countCorrect, firstNonFinite, mul, scale, sumAbs, sumSquares } from './reduce.js';
 import { dropoutMask } from './dropout.js';
 import { col2im, im2col } from './conv.js';
+import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 import { adagradStep, adamStep, momentumStep, rmspropStep, sgdStep } from './optim.js';
 
@@ -38,6 +39,7 @@ const TWINS = {
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
   dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep,
   im2col, col2im, maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward,
+  batchNormStats, batchNormForward, batchNormBackward,
 } satisfies Record<KernelName, unknown>;
 
 export const jsKernels: Kernels = adaptKernels(TWINS as unknown as Record<string, (...args: unknown[]) => unknown>, toJs);
