@@ -310,6 +310,12 @@ describe('the manifest itself', () => {
         expect(of && allShapeDims(of).includes(split.over), `${name}: split over ${split.over} of ${split.of}`).toBe(true);
       }
       if (spec.tolerance.kind === 'close' && spec.tolerance.per !== undefined) expect(sizeNames.has(spec.tolerance.per), `${name}: tolerance per ${spec.tolerance.per}`).toBe(true);
+      // Its own size cases give every size argument, each a positive integer, and are enough to mean something.
+      for (const c of spec.sizeCases ?? []) {
+        expect(Object.keys(c).sort(), `${name}: a size case names exactly its sizes`).toEqual([...sizeNames].sort());
+        expect(Object.values(c).every((v) => Number.isSafeInteger(v) && v >= 1), `${name}: sizes are positive integers`).toBe(true);
+      }
+      if (spec.sizeCases !== undefined) expect(spec.sizeCases.length, `${name}: size cases`).toBeGreaterThanOrEqual(13);
       // The adapters pass the activation's id and parameter using the first argument.
       spec.args.forEach((a, i) => {
         if (a.kind === 'activation' || a.kind === 'layout') expect(i, `${name}: ${a.name} is the first argument`).toBe(0);
