@@ -12,3 +12,4 @@ export {
 export { dropoutMask } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep, adagradStep } from './optim';
 export { alloc, free } from './memory';
+export { sgdOuterStep } from './optim-outer';

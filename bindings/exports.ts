@@ -31,4 +31,5 @@ export interface WasmExports {
   adamStep(w: number, g: number, m: number, v: number, len: number, lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number): void;
   rmspropStep(w: number, g: number, s: number, len: number, lr: number, rho: number, eps: number, weightDecay: number): void;
   adagradStep(w: number, g: number, s: number, len: number, lr: number, eps: number, weightDecay: number): void;
+  sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number): void;
 }

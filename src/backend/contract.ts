@@ -141,6 +141,13 @@ export interface Kernels {
 
   /** s += g²; w −= lr·g/(√s + eps). */
   adagradStep(w: F32Buffer, g: F32Buffer, s: F32Buffer, len: number, lr: number, eps: number, weightDecay: number): void;
+
+  /**
+   * The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after
+   * the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W
+   * (assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).
+   */
+  sgdOuterStep(w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
 }
 // END GENERATED
 

@@ -295,6 +295,18 @@ export const KERNELS = {
   ),
   rmspropStep: optimizer('s = ρ·s + (1−ρ)·g²; w −= lr·g/(√s + eps).', ['s'], [scalar('rho', 0.9), scalar('eps', 1e-8)]),
   adagradStep: optimizer('s += g²; w −= lr·g/(√s + eps).', ['s'], [scalar('eps', 1e-8)]),
+  sgdOuterStep: {
+    doc: [
+      'The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after',
+      'the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W',
+      '(assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).',
+    ].join('\n'),
+    args: [f32('w', 'inout', MN), f32('x', 'in', ['m']), f32('dy', 'in', ['n']), size('m'), size('n'), scalar('lr', 0.01), scalar('weightDecay', 0.05)],
+    returns: 'void',
+    overlaps: [['w', 'x', 'never'], ['w', 'dy', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'w' },
+    tolerance: BITS,
+  },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -9,7 +9,7 @@ import { activationBackward, activationForward, biasActivation } from './activat
 import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } from './loss.js';
 import { addSign, argmaxRows, axpy, countCorrect, firstNonFinite, mul, scale, sumAbs, sumSquares } from './reduce.js';
 import { dropoutMask } from './dropout.js';
-import { adagradStep, adamStep, momentumStep, rmspropStep, sgdStep } from './optim.js';
+import { adagradStep, adamStep, momentumStep, rmspropStep, sgdOuterStep, sgdStep } from './optim.js';
 
 /** The twins take the wasm kernels' arguments, with typed arrays for addresses (null stays null). */
 const toJs: ConverterFor = (arg) => {
@@ -34,7 +34,7 @@ const TWINS = {
   matmul, matmulSkinny, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
   softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError,
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
-  dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep,
+  dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep, sgdOuterStep,
 } satisfies Record<KernelName, unknown>;
 
 export const jsKernels: Kernels = adaptKernels(TWINS as unknown as Record<string, (...args: unknown[]) => unknown>, toJs);
