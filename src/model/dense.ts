@@ -210,7 +210,8 @@ export class Dense extends Layer {
   }
 
   forward(ctx: RunContext, x: F32Buffer, m: number, _training: boolean, scratch: Scratch): F32Buffer {
-    const b = ctx.backend;
+    // Unchecked: the sizes are this layer's own and the buffers its network's (RunContext.kernels).
+    const b = ctx.kernels;
     const { name, alpha } = this.activation;
     const z = scratch.z;
     b.matmul('NN', x, this.weights().w, z, m, this.inputSize, this.units);
@@ -225,7 +226,7 @@ export class Dense extends Layer {
   }
 
   backward(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number, _training: boolean, needsInputGradient: boolean, scratch: Scratch): F32Buffer | null {
-    const b = ctx.backend;
+    const b = ctx.kernels;
     this.backwardWithoutKernel(ctx, dy, m, scratch);
     this.writeKernelGradient(ctx, x, dy, m);
     if (!needsInputGradient) return null;
@@ -240,7 +241,7 @@ export class Dense extends Layer {
    * with writeKernelGradient.
    */
   backwardWithoutKernel(ctx: RunContext, dy: F32Buffer, m: number, scratch: Scratch): void {
-    const b = ctx.backend;
+    const b = ctx.kernels;
     const { name, alpha } = this.activation;
     const n = this.units;
     if (this.softmax && !this.fused) {
@@ -253,7 +254,7 @@ export class Dense extends Layer {
 
   /** @internal ∂W = xᵀ·Δ into the gradient buffer, Δ as backward() left it in dy. */
   writeKernelGradient(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number): void {
-    ctx.backend.matmul('TN', x, dy, this.weights().dw, this.inputSize, m, this.units);
+    ctx.kernels.matmul('TN', x, dy, this.weights().dw, this.inputSize, m, this.units);
   }
 
   override get regularized(): boolean {

@@ -10,6 +10,7 @@
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
+import { uncheckedKernels } from '../backend/checked.js';
 import { Rng } from '../math/random.js';
 import type { RankOneGradient } from '../train/types.js';
 import { Arena } from './arena.js';
@@ -127,7 +128,7 @@ export class Network {
     }
     this.dropoutSeed = rng.fork() & 0x7fffffff;
     this.inputs = new Array<F32Buffer>(layers.length);
-    this.ctx = { backend, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    this.ctx = { backend, kernels: uncheckedKernels(backend), dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
     // The first trainable layer's first parameter is at offset 0 (layOut places them in layer order).
     const first = layers[this.firstTrainable];
     this.rankOneLayer = first instanceof Dense && !this.regularized ? first : null;
