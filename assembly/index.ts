@@ -13,3 +13,4 @@ export { dropoutMask } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep, adagradStep } from './optim';
 export { alloc, free } from './memory';
 export { sgdOuterStep } from './optim-outer';
+export { packB, matmulPacked } from './matmul-prepacked';

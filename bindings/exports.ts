@@ -7,6 +7,8 @@ export interface WasmExports {
 
   matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  packB(b: number, bp: number, k: number, n: number): void;
+  matmulPacked(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   biasAdd(x: number, bias: number, m: number, n: number): void;
   biasGrad(dy: number, db: number, m: number, n: number, accumulate: number): void;
   activationForward(act: number, x: number, y: number, len: number, alpha: number): void;

@@ -50,6 +50,16 @@ export interface Kernels {
    */
   matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
 
+  /**
+   * bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,
+   * for matmulPacked: weights packed once for inference rather than on every call (assembly/matmul-prepacked.ts
+   * has the layout; exactly k·n floats).
+   */
+  packB(b: F32Buffer, bp: F32Buffer, k: number, n: number): void;
+
+  /** C (+)= A·B, A stored [m,k], with B given as packB's panels: the same bits as matmul('NN', a, b, c, m, k, n, accumulate). */
+  matmulPacked(a: F32Buffer, bp: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+
   /** x[i,j] += bias[j] for an m×n matrix. */
   biasAdd(x: F32Buffer, bias: F32Buffer, m: number, n: number): void;
 

@@ -4,6 +4,7 @@ import { adaptKernels, idConverter, type ConverterFor } from '../adapter.js';
 import type { KernelName } from '../manifest.js';
 import { matmul } from './matmul.js';
 import { matmulSkinny } from './matmul-skinny.js';
+import { matmulPacked, packB } from './matmul-prepacked.js';
 import { biasAdd, biasGrad } from './bias.js';
 import { activationBackward, activationForward, biasActivation } from './activation.js';
 import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } from './loss.js';
@@ -31,7 +32,7 @@ const toJs: ConverterFor = (arg) => {
 };
 
 const TWINS = {
-  matmul, matmulSkinny, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
+  matmul, matmulSkinny, packB, matmulPacked, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
   softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError,
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
   dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep, sgdOuterStep,
