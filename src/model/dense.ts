@@ -20,6 +20,7 @@ import { OptionReader } from '../train/pieces.js';
 import { Layer, type ParamSpec, type RunContext, type Scratch, type Shape } from './layers.js';
 import { resolveActivation, type ResolvedActivation } from './activation-layer.js';
 import { resolveInitializer, resolveRegularizer, type PieceSpec } from './resolve.js';
+import { packedPays } from './packed-weights.js';
 
 /** Options of dense(). */
 export interface DenseOptions {
@@ -209,12 +210,15 @@ export class Dense extends Layer {
     return { w: this.w, dw: this.dw };
   }
 
-  forward(ctx: RunContext, x: F32Buffer, m: number, _training: boolean, scratch: Scratch): F32Buffer {
+  forward(ctx: RunContext, x: F32Buffer, m: number, training: boolean, scratch: Scratch): F32Buffer {
     // Unchecked: the sizes are this layer's own and the buffers its network's (RunContext.kernels).
     const b = ctx.kernels;
     const { name, alpha } = this.activation;
     const z = scratch.z;
-    b.matmul('NN', x, this.weights().w, z, m, this.inputSize, this.units);
+    const w = this.weights().w;
+    const packed = training ? null : ctx.packed;
+    if (packed !== null && packedPays(m, this.units)) b.matmulPacked(x, packed.panels(this, w, this.inputSize, this.units), z, m, this.inputSize, this.units);
+    else b.matmul('NN', x, w, z, m, this.inputSize, this.units);
     if (name === 'identity' || this.fused) {
       if (this.b !== null) b.biasAdd(z, this.b, m, this.units);
       if (!this.softmax || this.fused) return z;

@@ -15,6 +15,7 @@
  */
 import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
+import type { PackedWeights } from './packed-weights.js';
 
 /** The shape of one row (without the batch axis), e.g. [28, 28, 1]; every dimension an integer ≥ 1. */
 export type Shape = readonly number[];
@@ -47,6 +48,8 @@ export interface RunContext {
    * the arena sized for m rows), with x validated where it entered (fit, predict, evaluate).
    */
   readonly kernels: Kernels;
+  /** Dense kernels packed for inference (forward passes with training false), or null (js backend). */
+  readonly packed: PackedWeights | null;
   /** The model's dropout seed: with the stream counter it makes every mask reproducible. */
   readonly dropoutSeed: number;
   /** The next dropout stream (a counter the model advances and saves, so resumed runs match). */

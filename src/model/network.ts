@@ -15,6 +15,7 @@ import { Rng } from '../math/random.js';
 import type { RankOneGradient } from '../train/types.js';
 import { Arena } from './arena.js';
 import { Dense } from './dense.js';
+import { PackedWeights } from './packed-weights.js';
 import { shapeSize, type Layer, type RunContext, type Shape } from './layers.js';
 
 /** Where one parameter tensor sits in the flat buffer. */
@@ -94,6 +95,8 @@ export class Network {
   private readonly rankOne: { m: number; n: number; x: F32Buffer; dy: F32Buffer; rest: RankOneGradient['rest'] };
   /** True from a deferring backward pass until the gradient is written or dropped. */
   private deferred = false;
+  /** The dense kernels packed for inference (wasm only). */
+  private readonly packed: PackedWeights | null;
 
   constructor(
     readonly backend: Backend,
@@ -128,13 +131,23 @@ export class Network {
     }
     this.dropoutSeed = rng.fork() & 0x7fffffff;
     this.inputs = new Array<F32Buffer>(layers.length);
-    this.ctx = { backend, kernels: uncheckedKernels(backend), dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    const kernels = uncheckedKernels(backend);
+    this.packed = backend.name === 'wasm' ? new PackedWeights(backend, kernels) : null;
+    this.ctx = { backend, kernels, packed: this.packed, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
     // The first trainable layer's first parameter is at offset 0 (layOut places them in layer order).
     const first = layers[this.firstTrainable];
     this.rankOneLayer = first instanceof Dense && !this.regularized ? first : null;
     const kernel = first.inputSize * (first instanceof Dense ? first.units : 0);
     const rest = kernel > 0 && kernel < this.size ? { params: this.params.view(kernel, this.size - kernel), grads: this.grads.view(kernel, this.size - kernel), length: this.size - kernel } : null;
     this.rankOne = { m: first.inputSize, n: first instanceof Dense ? first.units : 0, x: this.params, dy: this.params, rest };
+  }
+
+  /**
+   * Every writer of `params` calls this after writing (the weights' packed panels for inference are
+   * then repacked before their next use; packed-weights.ts).
+   */
+  weightsChanged(): void {
+    this.packed?.invalidate();
   }
 
   /** True when backward(..., deferKernel) can defer the first kernel's gradient of a one-row batch. */
@@ -270,6 +283,7 @@ export class Network {
     this.disposed = true;
     this.arena?.dispose();
     this.arena = null;
+    this.packed?.dispose();
     this.backend.free(this.params);
     this.backend.free(this.grads);
   }

@@ -105,13 +105,16 @@ export function gradientStep(
  * the learning rate used.
  */
 export function applyUpdate(net: Network, optimizer: Optimizer, info: StepInfo): number {
+  // First: even an update that throws part way leaves no packed panel of the old weights in use.
+  net.weightsChanged();
   const deferred = net.deferredGradient;
-  if (deferred !== null && optimizer.applyRankOne !== undefined) {
-    const lr = optimizer.applyRankOne(net.backend, net.params, net.grads, net.size, info, deferred);
-    if (lr !== null) return lr;
+  let lr: number | null = null;
+  if (deferred !== null && optimizer.applyRankOne !== undefined) lr = optimizer.applyRankOne(net.backend, net.params, net.grads, net.size, info, deferred);
+  if (lr === null) {
+    net.writeDeferredGradient();
+    lr = optimizer.apply(net.backend, net.params, net.grads, net.size, info);
   }
-  net.writeDeferredGradient();
-  return optimizer.apply(net.backend, net.params, net.grads, net.size, info);
+  return lr;
 }
 
 /** Runs `run` over consecutive chunks of at most `size` rows of data, in one arena sized for a chunk. */
