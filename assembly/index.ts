@@ -15,3 +15,5 @@ export { im2col, col2im } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { batchNormStats, batchNormForward, batchNormBackward } from './batchnorm';
 export { alloc, free } from './memory';
+export { sgdOuterStep } from './optim-outer';
+export { packB, matmulPacked } from './matmul-prepacked';

@@ -42,23 +42,23 @@ import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinny, skinnyPays } from './mat
 export { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN };
 
 /** Rows of the micro-tile (A values broadcast per k step). */
-const MR: i32 = 4;
+export const MR: i32 = 4;
 /** Columns of the micro-tile (two f32x4 vectors). */
-const NR: i32 = 8;
+export const NR: i32 = 8;
 // Block sizes, measured on the 2-core Zen machine this project benchmarks on (48 KiB L1d, 1 MiB L2
 // per core): KC = 512 (matmul-slices.ts) beat 256 and 384 by 1–3%, mostly through fewer passes over
 // C and fewer calls.
 /** Rows of A packed at once (multiple of MR): MC·KC·4 = 256 KiB. */
-const MC: i32 = 128;
+export const MC: i32 = 128;
 /** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB. */
-const NC: i32 = 256;
+export const NC: i32 = 256;
 
 // Packing scratch, grown on demand and kept (no allocation per call once warm). heap.alloc may grow
 // linear memory; that only moves the JS views (the bindings remake them), not our addresses.
 let scratch: usize = 0;
 let scratchBytes: usize = 0;
 
-function ensureScratch(bytes: usize): usize {
+export function ensureScratch(bytes: usize): usize {
   if (bytes > scratchBytes) {
     // The old contents are not needed: free + alloc rather than realloc (which would copy them).
     // Forget the old block first, so a failed alloc (a trap) cannot leave a freed block in use.
@@ -87,7 +87,7 @@ function roundUp(x: i32, to: i32): i32 {
  * Packs the mc×kc block of A starting at (ic, pc) into MR-row micro-panels at `dst`.
  * A(i, p) lives at a[i·rs + p·cs] (elements): rs = k, cs = 1 for a stored [m,k]; rs = 1, cs = m for [k,m].
  */
-function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+export function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   // Rows in whole MR-row panels; the rest (fewer than MR) go to one zero-padded edge panel.
   const full = mc & ~(MR - 1);
   if (cs == 1) {
@@ -146,7 +146,7 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32
  * Packs the kc×nc block of B starting at (pc, jc) into NR-column micro-panels at `dst`.
  * B(p, j) lives at b[p·rs + j·cs]: rs = n, cs = 1 for b stored [k,n]; rs = 1, cs = k for [n,k].
  */
-function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
+export function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
   // Columns in whole NR-column panels; the rest (fewer than NR) go to one zero-padded edge panel.
   const full = nc & ~(NR - 1);
   if (cs == 1) {
@@ -214,7 +214,7 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32
  */
 // @ts-ignore: decorator
 @inline
-function packEdgePanel(panel: usize, src: usize, width: i32, lanes: i32, lane0: i32, laneStride: i32, pc: i32, kStride: i32, kc: i32): void {
+export function packEdgePanel(panel: usize, src: usize, width: i32, lanes: i32, lane0: i32, laneStride: i32, pc: i32, kStride: i32, kc: i32): void {
   for (let p = 0; p < kc; p++) {
     const d = panel + (<usize>(p * width) << 2);
     for (let l = 0; l < width; l++) {
@@ -268,7 +268,7 @@ function transpose4x2(dst: usize, l0: v128, l1: v128, l2: v128, l3: v128, h0: v1
  * with C's top-left element at `c` and rows `ldc` bytes apart. `addC` adds into C (accumulate, or a
  * later k slice); otherwise C is overwritten. `tile` is 128 bytes of scratch for edge tiles.
  */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, tile: usize): void {
+export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);

@@ -7,6 +7,8 @@ export interface WasmExports {
 
   matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  packB(b: number, bp: number, k: number, n: number): void;
+  matmulPacked(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   biasAdd(x: number, bias: number, m: number, n: number): void;
   biasGrad(dy: number, db: number, m: number, n: number, accumulate: number): void;
   activationForward(act: number, x: number, y: number, len: number, alpha: number): void;
@@ -40,4 +42,5 @@ export interface WasmExports {
   batchNormStats(x: number, mean: number, variance: number, m: number, n: number): void;
   batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, y: number, m: number, n: number, epsilon: number): void;
   batchNormBackward(x: number, dy: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number, m: number, n: number, epsilon: number, training: number): void;
+  sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number): void;
 }

@@ -50,6 +50,16 @@ export interface Kernels {
    */
   matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
 
+  /**
+   * bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,
+   * for matmulPacked: weights packed once for inference rather than on every call (assembly/matmul-prepacked.ts
+   * has the layout; exactly k·n floats).
+   */
+  packB(b: F32Buffer, bp: F32Buffer, k: number, n: number): void;
+
+  /** C (+)= A·B, A stored [m,k], with B given as packB's panels: the same bits as matmul('NN', a, b, c, m, k, n, accumulate). */
+  matmulPacked(a: F32Buffer, bp: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+
   /** x[i,j] += bias[j] for an m×n matrix. */
   biasAdd(x: F32Buffer, bias: F32Buffer, m: number, n: number): void;
 
@@ -181,6 +191,13 @@ export interface Kernels {
    * their terms; otherwise they are fixed (the moving ones) and dx = dy·γ/√(variance + ε). dx may be dy.
    */
   batchNormBackward(x: F32Buffer, dy: F32Buffer, mean: F32Buffer, variance: F32Buffer, gamma: F32Buffer | null, dx: F32Buffer, dgamma: F32Buffer | null, dbeta: F32Buffer | null, m: number, n: number, epsilon: number, training: boolean): void;
+
+  /**
+   * The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after
+   * the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W
+   * (assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).
+   */
+  sgdOuterStep(w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
 }
 // END GENERATED
 

@@ -4,7 +4,7 @@
  * returns a ready Backend.
  */
 import type { Allocator, Backend, BackendName, Kernels } from './contract.js';
-import { checked } from './checked.js';
+import { checked, registerUnchecked } from './checked.js';
 import { jsKernels } from './js/index.js';
 import { JsAllocator } from './js/buffers.js';
 import { wasmKernels } from './wasm.js';
@@ -67,6 +67,7 @@ function assemble(name: BackendName, kernels: Kernels, allocator: Allocator & { 
     free: allocator.free.bind(allocator),
   });
   Object.defineProperty(backend, 'liveBuffers', { get: () => allocator.liveBuffers });
+  registerUnchecked(backend, kernels);
   return Object.freeze(backend);
 }
 

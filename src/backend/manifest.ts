@@ -91,6 +91,31 @@ export const KERNELS = {
     tolerance: BITS,
   },
 
+  packB: {
+    doc: [
+      'bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,',
+      'for matmulPacked: weights packed once for inference rather than on every call (assembly/matmul-prepacked.ts',
+      'has the layout; exactly k·n floats).',
+    ].join('\n'),
+    args: [f32('b', 'in', ['k', 'n']), f32('bp', 'out', ['k', 'n']), size('k'), size('n')],
+    returns: 'void',
+    overlaps: [['bp', 'b', 'never']],
+    split: { kind: 'none', why: 'a copy, once per weight change; the products that reuse it split by rows' },
+    tolerance: BITS,
+  },
+  matmulPacked: {
+    doc: 'C (+)= A·B, A stored [m,k], with B given as packB\'s panels: the same bits as matmul(\'NN\', a, b, c, m, k, n, accumulate).',
+    args: [
+      f32('a', 'in', ['m', 'k']), f32('bp', 'in', ['k', 'n'], { note: 'B packed by packB: ' }), f32('c', 'inout', MN, { note: 'C is ' }),
+      size('m'), size('k'), size('n'), flag('accumulate', true),
+    ],
+    returns: 'void',
+    overlaps: [['c', 'a', 'never'], ['c', 'bp', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'c' },
+    // The twin reads the same panels and sums in the kernel's order (js/matmul-prepacked.ts).
+    tolerance: BITS,
+  },
+
   biasAdd: {
     doc: 'x[i,j] += bias[j] for an m×n matrix.',
     args: [f32('x', 'inout', MN), f32('bias', 'in', ['n']), size('m'), size('n')],
@@ -293,6 +318,18 @@ export const KERNELS = {
   adagradStep: optimizer('s += g²; w −= lr·g/(√s + eps).', ['s'], [scalar('eps', 1e-8)]),
 
   ...IMAGE_KERNELS,
+  sgdOuterStep: {
+    doc: [
+      'The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after',
+      'the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W',
+      '(assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).',
+    ].join('\n'),
+    args: [f32('w', 'inout', MN), f32('x', 'in', ['m']), f32('dy', 'in', ['n']), size('m'), size('n'), scalar('lr', 0.01), scalar('weightDecay', 0.05)],
+    returns: 'void',
+    overlaps: [['w', 'x', 'never'], ['w', 'dy', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'w' },
+    tolerance: BITS,
+  },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -11,8 +11,12 @@
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
+import { uncheckedKernels } from '../backend/checked.js';
 import { Rng } from '../math/random.js';
+import type { RankOneGradient } from '../train/types.js';
 import { Arena } from './arena.js';
+import { Dense } from './dense.js';
+import { PackedWeights } from './packed-weights.js';
 import { shapeSize, type Layer, type RunContext, type Shape } from './layers.js';
 
 /** Where one parameter tensor sits in the flat buffer. */
@@ -99,6 +103,17 @@ export class Network {
   private readonly inputs: F32Buffer[];
   private readonly ctx: RunContext;
   private disposed = false;
+  /**
+   * The first trainable layer when it is dense and nothing is regularized: its kernel gradient of a
+   * one-row batch may then be deferred (backward(..., deferKernel)), null otherwise.
+   */
+  private readonly rankOneLayer: Dense | null;
+  /** The deferred gradient's description, filled by each deferring backward pass (one object, reused). */
+  private readonly rankOne: { m: number; n: number; x: F32Buffer; dy: F32Buffer; rest: RankOneGradient['rest'] };
+  /** True from a deferring backward pass until the gradient is written or dropped. */
+  private deferred = false;
+  /** The dense kernels packed for inference (wasm only). */
+  private readonly packed: PackedWeights | null;
 
   constructor(
     readonly backend: Backend,
@@ -135,7 +150,48 @@ export class Network {
     }
     this.dropoutSeed = rng.fork() & 0x7fffffff;
     this.inputs = new Array<F32Buffer>(layers.length);
-    this.ctx = { backend, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    const kernels = uncheckedKernels(backend);
+    this.packed = backend.name === 'wasm' ? new PackedWeights(backend, kernels) : null;
+    this.ctx = { backend, kernels, packed: this.packed, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    // The first trainable layer's first parameter is at offset 0 (layOut places them in layer order).
+    const first = layers[this.firstTrainable];
+    this.rankOneLayer = first instanceof Dense && !this.regularized ? first : null;
+    const kernel = first.inputSize * (first instanceof Dense ? first.units : 0);
+    const rest = kernel > 0 && kernel < this.size ? { params: this.params.view(kernel, this.size - kernel), grads: this.grads.view(kernel, this.size - kernel), length: this.size - kernel } : null;
+    this.rankOne = { m: first.inputSize, n: first instanceof Dense ? first.units : 0, x: this.params, dy: this.params, rest };
+  }
+
+  /**
+   * Every writer of `params` calls this after writing (the weights' packed panels for inference are
+   * then repacked before their next use; packed-weights.ts).
+   */
+  weightsChanged(): void {
+    this.packed?.invalidate();
+  }
+
+  /** True when backward(..., deferKernel) can defer the first kernel's gradient of a one-row batch. */
+  get canDeferKernelGradient(): boolean {
+    return this.rankOneLayer !== null;
+  }
+
+  /**
+   * The first kernel's gradient of the last backward pass, deferred as xᵀ·dy (not in `grads`), or
+   * null when that pass wrote it (or it was written or dropped since).
+   */
+  get deferredGradient(): RankOneGradient | null {
+    return this.deferred ? this.rankOne : null;
+  }
+
+  /** Writes a deferred kernel gradient into `grads`, which is then the whole gradient of that pass. */
+  writeDeferredGradient(): void {
+    if (!this.deferred || this.rankOneLayer === null) return;
+    this.deferred = false;
+    this.rankOneLayer.writeKernelGradient(this.ctx, this.rankOne.x, this.rankOne.dy, 1);
+  }
+
+  /** Forgets a deferred gradient (its part of `grads` stays stale: the next backward pass rewrites it). */
+  dropDeferredGradient(): void {
+    this.deferred = false;
   }
 
   /** Gives each layer views of its parameters and gradients, and fills its parameters from `rng`. */
@@ -210,6 +266,9 @@ export class Network {
 
   /** Runs x [m, inputSize] through every layer; returns the outputs [m, outputSize] (an arena view). */
   forward(arena: Arena, x: F32Buffer, m: number, training: boolean): F32Buffer {
+    // A pass overwrites the arena that holds a deferred gradient's dy: write the gradient out first
+    // (a callback's predict() between a training step and its ‖∇‖²).
+    if (this.deferred) this.writeDeferredGradient();
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
       this.inputs[i] = h;
@@ -222,11 +281,21 @@ export class Network {
    * Backpropagates dOut = ∂L/∂outputs (overwritten) through the layers of the forward pass just run,
    * writing every parameter gradient. Layers before the first trainable one are skipped, and so is the
    * first trainable layer's ∂x, unless `inputGradient` (then ∂L/∂x [m, inputSize] is returned).
+   * `deferKernel` (a one-row batch, canDeferKernelGradient, no inputGradient): the first kernel's
+   * gradient is not written but left as deferredGradient, for the optimizer to fuse into its update.
    */
-  backward(arena: Arena, dOut: F32Buffer, m: number, training: boolean, inputGradient: boolean): F32Buffer | null {
+  backward(arena: Arena, dOut: F32Buffer, m: number, training: boolean, inputGradient: boolean, deferKernel = false): F32Buffer | null {
     let dy: F32Buffer | null = dOut;
     const stop = inputGradient ? 0 : this.firstTrainable;
+    const defer = deferKernel && m === 1 && !inputGradient && this.rankOneLayer !== null;
     for (let i = this.layers.length - 1; i >= stop && dy !== null; i--) {
+      if (defer && i === stop) {
+        this.rankOneLayer!.backwardWithoutKernel(this.ctx, dy, m, arena.scratch[i]);
+        this.rankOne.x = this.inputs[i];
+        this.rankOne.dy = dy;
+        this.deferred = true;
+        return null;
+      }
       dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i], arena.indices[i]);
     }
     return inputGradient ? dy : null;
@@ -262,6 +331,7 @@ export class Network {
     this.disposed = true;
     this.arena?.dispose();
     this.arena = null;
+    this.packed?.dispose();
     this.backend.free(this.params);
     this.backend.free(this.grads);
     if (this.state !== null) this.backend.free(this.state);

@@ -57,7 +57,7 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
     const progress: Callback = {
       onEpochEnd: (_epoch, logs) => port.post({ type: 'epoch', id, logs }, []),
     };
-    // fit() computes ‖∇‖² for every batch when any callback has onBatchEnd: add it only when asked.
+    // A batch event copies every field of the logs, ‖∇‖² included (a pass over the parameters): only when asked.
     if (message.batchEvents) progress.onBatchEnd = (_batch, logs) => port.post({ type: 'batch', id, logs }, []);
     const callbacks = stopping === undefined ? [progress] : [earlyStopping(stopping), progress];
     const history = await model.fit(message.x, message.y, { ...(fitOptions as FitOptions), callbacks, signal });
