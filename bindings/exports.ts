@@ -31,4 +31,11 @@ export interface WasmExports {
   adamStep(w: number, g: number, m: number, v: number, len: number, lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number): void;
   rmspropStep(w: number, g: number, s: number, len: number, lr: number, rho: number, eps: number, weightDecay: number): void;
   adagradStep(w: number, g: number, s: number, len: number, lr: number, eps: number, weightDecay: number): void;
+
+  // Helper-thread support (bindings/threads/): each kernel's `split.part` (its arguments, then start and
+  // count), and the scratch block a helper's instance is given.
+  matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  threadScratchBytes(): number;
+  setThreadScratch(ptr: number): void;
 }
