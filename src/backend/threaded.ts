@@ -100,6 +100,8 @@ function cut(total: number, tile: number, parts: number): [number, number][] {
 export interface ThreadedOptions {
   /** Called once, the first time a call falls back to one thread because the pool broke. */
   readonly onFallback: (error: Error) => void;
+  /** Overrides MIN_WORK for every kernel (tests split the smallest calls with 1). */
+  readonly minWork?: number;
 }
 
 /**
@@ -129,11 +131,12 @@ export function threadedImpls(
     const fnName = plan.fn || name;
     const fn = names.indexOf(fnName);
     if (fn < 0) throw new Error(`simdnet: the thread pool cannot run '${fnName}'`);
+    const minWork = options.minWork ?? plan.minWork;
     out[name] = (...args) => {
       let work = 1;
       for (const d of plan.dims) work *= args[d];
       const total = args[plan.over];
-      const parts = Math.min(pool.size, Math.floor(work / plan.minWork), Math.ceil(total / plan.tile));
+      const parts = Math.min(pool.size, Math.floor(work / minWork), Math.ceil(total / plan.tile));
       if (parts < 2 || !usable()) return direct(...args);
       const ranges = cut(total, plan.tile, parts);
       const partArgs = ranges.map(([start, count]) => {

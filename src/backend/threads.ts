@@ -22,13 +22,14 @@ export function poolFunctions(): string[] {
   return [...names];
 }
 
-/** A wasm backend whose kernels run on `threads` threads (≥ 2). */
-export async function threadedBackend(threads: number): Promise<ReadyBackend> {
+/** A wasm backend whose kernels run on `threads` threads (≥ 2); `minWork` as in ThreadedOptions (tests). */
+export async function threadedBackend(threads: number, tuning: { readonly minWork?: number } = {}): Promise<ReadyBackend> {
   const module = await compileBuild({ memory: 'shared' });
   const exports = await instantiateBuild(module, sharedMemory());
   const names = poolFunctions();
   const pool = await ThreadPool.start({ module, exports, helpers: threads - 1, names });
   const impls = threadedImpls(exports, pool, names, {
+    minWork: tuning.minWork,
     // The one notice of a broken pool: the model goes on, slower, and the user should know why.
     // eslint-disable-next-line no-console
     onFallback: (error) => console.warn(`${error.message}; simdnet goes on with one thread`),
