@@ -34,7 +34,9 @@ const start = (data, post) => {
     const spin = data.spin;
     const call = [];
     post({ ready: true });
-    let gen = Atomics.load(words, 0);
+    // Not Atomics.load: the main thread may post the first job as soon as it reads 'ready'. The slot
+    // starts zeroed, so generation 0 is 'no job yet'.
+    let gen = 0;
     for (;;) {
       for (let i = 0; i < spin && Atomics.load(words, 0) === gen; i++);
       while (Atomics.load(words, 0) === gen) Atomics.wait(words, 0, gen);
@@ -60,8 +62,11 @@ const start = (data, post) => {
   }).catch((e) => post({ failed: String(e && e.message || e) }));
 };
 if (typeof process === 'object' && process && process.versions && process.versions.node) {
-  const { parentPort } = require('node:worker_threads');
-  parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
+  // import(), not require: Node runs an eval worker's source as a module when the process was started
+  // with --input-type=module (measured), and as a script otherwise; import() works in both.
+  import('node:worker_threads').then(({ parentPort }) => {
+    parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
+  });
 } else {
   self.onmessage = (e) => {
     self.onmessage = null;

@@ -103,7 +103,7 @@ export class ThreadPool {
   private constructor(
     private readonly exports: WasmExports,
     private readonly helpers: Helper[],
-    names: readonly string[],
+    private readonly names: readonly string[],
   ) {
     this.fns = names.map((n) => (exports as unknown as Record<string, (...args: number[]) => unknown>)[n]);
     this.results = new Float64Array(helpers.length + 1);
@@ -210,6 +210,11 @@ export class ThreadPool {
     }
   }
 
+  /** Ends helper i abruptly, as a crash would: for the tests of the failure path (tests/threads/failure.test.ts). */
+  killHelper(i: number): Promise<unknown> {
+    return Promise.resolve(this.helpers[i].worker.terminate());
+  }
+
   /** Ends the helpers (they leave their loop; Node workers are also terminated) and frees their blocks. */
   dispose(): void {
     if (this.disposed) return;
@@ -218,7 +223,7 @@ export class ThreadPool {
   }
 
   private nameOf(kernel: number): string {
-    return this.fns[kernel]?.name ?? `function ${kernel}`;
+    return this.names[kernel] ?? `function ${kernel}`;
   }
 
   /** Waits until helper i has finished generation `gen`. */
@@ -286,6 +291,8 @@ async function startWorker(i: number, onFailure: (i: number, why: string) => voi
     resolve = res;
     reject = rej;
   });
+  // Handled by start()'s Promise.all, which may attach only after the next helper started.
+  started.catch(() => undefined);
   const onMessage = (m: { ready?: boolean; failed?: string }): void => {
     if (m.ready) resolve();
     if (m.failed !== undefined) {

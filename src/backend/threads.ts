@@ -22,12 +22,19 @@ export function poolFunctions(): string[] {
   return [...names];
 }
 
-/** A wasm backend whose kernels run on `threads` threads (≥ 2); `minWork` as in ThreadedOptions (tests). */
-export async function threadedBackend(threads: number, tuning: { readonly minWork?: number } = {}): Promise<ReadyBackend> {
+/** For tests: `minWork` as in ThreadedOptions; `onPool` sees the pool (to break it on purpose). */
+export interface ThreadedTuning {
+  readonly minWork?: number;
+  readonly onPool?: (pool: ThreadPool) => void;
+}
+
+/** A wasm backend whose kernels run on `threads` threads (≥ 2). */
+export async function threadedBackend(threads: number, tuning: ThreadedTuning = {}): Promise<ReadyBackend> {
   const module = await compileBuild({ memory: 'shared' });
   const exports = await instantiateBuild(module, sharedMemory());
   const names = poolFunctions();
   const pool = await ThreadPool.start({ module, exports, helpers: threads - 1, names });
+  tuning.onPool?.(pool);
   const impls = threadedImpls(exports, pool, names, {
     minWork: tuning.minWork,
     // The one notice of a broken pool: the model goes on, slower, and the user should know why.
