@@ -23,16 +23,19 @@ import { KERNEL_NAMES, kernelSpec, type BufferArg, type KernelSpec } from './man
 type Impl = (...args: number[]) => unknown;
 
 /**
- * Least work per part, in the units of `workOf` (elements of an m×n or len output; multiply-adds of a
- * matmul): below it a call runs on one thread. Measured (bench/threads-crossover.ts, A/B in one process,
- * medians of paired ratios, 2-core machine shared with other jobs; 1-thread time / 2-thread time):
- *   axpy len:           16 Ki 0.6×   64 Ki 0.9×   128 Ki 1.1×   256 Ki 1.3×   1 Mi 1.5×
- *   biasActivation relu 128×512 (64 Ki) 1.0×;  adamStep len 64 Ki 1.2×, 256 Ki 1.6×
- *   matmul NN m×k×n:     32·64·64 (128 Ki) 0.5×   64·128·128 (1 Mi) 1.2×   128·256·256 (8 Mi) 1.7×
- * A wake-up costs about what 64 Ki elements of a cheap elementwise kernel cost; matmul parts pay from
- * about 512 Ki multiply-adds. (Figures are replaced by the crossover bench's when it is rerun.)
+ * Least work per part, in units of work: the product of the dimensions (elements of an m×n or len output; multiply-adds of a
+ * matmul): below it a call runs on one thread. bench/threads-crossover.ts measures it (1 thread
+ * against 2 with every call split, paired ratios). Its only run so far was on this project's 2-core
+ * machine at a load average of 10 (other engineers' builds and benches), where no split paid: time at 1
+ * thread / time at 2 was 0.00–0.11× for axpy and adamStep from 4 Ki to 64 Ki elements, 0.09× and 0.36×
+ * at 256 Ki; biasActivation 128×512 0.04×; matmul NN 64·128·128 (1 Mi) 0.16×, 64·784·128 (6.4 Mi)
+ * 0.46×, 128·256·256 (8 Mi) 0.65×. There a helper waits for a core after each wake-up (a call of
+ * 4 Ki elements took 1 ms), so those figures say what a loaded machine costs, not where a quiet one
+ * crosses over. The values below are set from the work against a wake-up of 5–20 µs on an idle core
+ * (a 128 Ki-element pass is ~30 µs, a 1 Mi multiply-add matmul ~100 µs at 10 GFLOP/s): rerun the
+ * crossover bench on a quiet machine and put its figures here.
  */
-export const MIN_WORK = { elementwise: 64 * 1024, matmul: 512 * 1024 } as const;
+export const MIN_WORK = { elementwise: 128 * 1024, matmul: 1024 * 1024 } as const;
 
 /** How one kernel's call is cut: built once per kernel from its manifest entry. */
 interface Plan {
