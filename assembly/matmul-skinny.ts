@@ -76,9 +76,23 @@ function putScalar(c: usize, acc: f32, addC: bool): void {
 
 /** C[m,n] (+)= op(A)·op(B) unpacked, for any shape (fastest for the skinny ones: see the crossovers above). */
 export function matmulSkinny(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, m);
+}
+
+/** Rows [start, start + count) of matmulSkinny's C: one thread's share (as matmulRows in matmul.ts). */
+export function matmulSkinnyRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+  const aOffset = layout == LAYOUT_TN ? start : start * k;
+  matmulSkinnyStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+}
+
+/**
+ * matmulSkinny where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m): a block of columns of a
+ * wider A, which is how matmulRows (matmul.ts) hands a thread its rows of C. NN and NT ignore it.
+ */
+export function matmulSkinnyStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
   // A(i, p) = a[i·aRs + p·aCs] (elements).
   const aRs = layout == LAYOUT_TN ? 1 : k;
-  const aCs = layout == LAYOUT_TN ? m : 1;
+  const aCs = layout == LAYOUT_TN ? ldaTN : 1;
   const step = kSliceStep(k);
   for (let pc = 0; pc < k; pc += step) {
     const kc = min32(step, k - pc);

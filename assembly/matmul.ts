@@ -37,7 +37,7 @@
 // them, so the tile is deliberately this size. No relaxed SIMD (no fma): mul then add.
 
 import { KC, kSliceStep } from './matmul-slices';
-import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinny, skinnyPays } from './matmul-skinny';
+import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinnyStrided, skinnyPays } from './matmul-skinny';
 
 export { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN };
 
@@ -55,8 +55,22 @@ export const NC: i32 = 256;
 
 // Packing scratch, grown on demand and kept (no allocation per call once warm). heap.alloc may grow
 // linear memory; that only moves the JS views (the bindings remake them), not our addresses.
+// A module global, so each instance has its own: with shared memory (bindings/threads/) a helper
+// thread's instance is given a block of SCRATCH_MAX_BYTES by setScratch() (allocated by the main
+// thread), so ensureScratch never allocates there: AssemblyScript's allocator is not thread-safe, and
+// a helper's instance has never initialized it (its TLSF root is a global of its own, still 0, and
+// would be laid over the main thread's heap).
 let scratch: usize = 0;
 let scratchBytes: usize = 0;
+
+/** The most scratch one matmul call needs: an MC×KC block of A, a KC×NC block of B, one tile. */
+export const SCRATCH_MAX_BYTES: usize = (<usize>(MC * KC + KC * NC + MR * NR)) << 2;
+
+/** Gives this instance its packing scratch (`bytes` ≥ SCRATCH_MAX_BYTES, 16-byte aligned); see above. */
+export function setMatmulScratch(ptr: usize, bytes: usize): void {
+  scratch = ptr;
+  scratchBytes = bytes;
+}
 
 export function ensureScratch(bytes: usize): usize {
   if (bytes > scratchBytes) {
@@ -323,14 +337,31 @@ export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize,
 
 /** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend/contract.ts. */
 export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  matmulStrided(layout, a, b, c, m, k, n, accumulate, m);
+}
+
+/**
+ * Rows [start, start + count) of C = op(A)·op(B) for the full m×k×n product: one thread's share
+ * (src/backend/threaded.ts). The rows of C and of op(A) are a contiguous block for NN and NT, and
+ * a block of columns of A stored [k,m] for TN (rows m apart). Every element is computed exactly as
+ * matmul computes it (the same k slices, summed in the same order; the skinny path agrees bit for
+ * bit), so any split of the rows gives matmul's bits.
+ */
+export function matmulRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+  const aOffset = layout == LAYOUT_TN ? start : start * k;
+  matmulStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+}
+
+/** matmul where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m); NN and NT ignore it. */
+function matmulStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
   // Few rows (or, for TN, a shallow k): packing would copy a whole operand for little reuse.
   if (skinnyPays(layout, m, k)) {
-    matmulSkinny(layout, a, b, c, m, k, n, accumulate);
+    matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, ldaTN);
     return;
   }
   // Element strides of A(i,p) and B(p,j) for this layout.
   const aRs = layout == LAYOUT_TN ? 1 : k;
-  const aCs = layout == LAYOUT_TN ? m : 1;
+  const aCs = layout == LAYOUT_TN ? ldaTN : 1;
   const bRs = layout == LAYOUT_NT ? 1 : n;
   const bCs = layout == LAYOUT_NT ? k : 1;
 

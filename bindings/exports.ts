@@ -43,4 +43,11 @@ export interface WasmExports {
   batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, y: number, m: number, n: number, epsilon: number): void;
   batchNormBackward(x: number, dy: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number, m: number, n: number, epsilon: number, training: number): void;
   sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number): void;
+
+  // Helper-thread support (bindings/threads/): each kernel's `split.part` (its arguments, then start and
+  // count), and the scratch block a helper's instance is given.
+  matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  threadScratchBytes(): number;
+  setThreadScratch(ptr: number): void;
 }

@@ -29,7 +29,9 @@ const alpha: ActivationParamArg = { kind: 'activationParam', name: 'alpha' };
 
 const MN = ['m', 'n'] as const;
 const LEN = ['len'] as const;
-const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len' };
+// Parts of 16 elements (64 bytes, a cache line): whole vectors, so only the last part has a tail, and no
+// two threads write the same line.
+const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len', tile: 16 };
 
 /** Every pair of the named buffers disjoint, in order (the optimizer steps). */
 function allDisjoint(...names: string[]): Overlap[] {
@@ -69,13 +71,14 @@ const MATMUL_SIGNATURE = {
   ],
   returns: 'void',
   overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
-  split: { kind: 'rows', over: 'm', of: 'c' },
-} as const satisfies Pick<KernelSpec, 'args' | 'returns' | 'overlaps' | 'split'>;
+} as const satisfies Pick<KernelSpec, 'args' | 'returns' | 'overlaps'>;
 
 export const KERNELS = {
   matmul: {
     doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
     ...MATMUL_SIGNATURE,
+    // In blocks of the micro-kernel's 4 rows (assembly/matmul.ts, MR), computed by matmulRows.
+    split: { kind: 'rows', over: 'm', of: 'c', tile: 4, part: 'matmulRows' },
     tolerance: { kind: 'close', ulps: 8, per: 'k' },
   },
 
@@ -87,6 +90,7 @@ export const KERNELS = {
       'packed path: each element is summed over the same k slices in the same order.',
     ].join('\n'),
     ...MATMUL_SIGNATURE,
+    split: { kind: 'rows', over: 'm', of: 'c', tile: 4, part: 'matmulSkinnyRows' },
     // The twin sums in the kernel's order with f32 rounding at every step (js/matmul-skinny.ts).
     tolerance: BITS,
   },
@@ -298,7 +302,7 @@ export const KERNELS = {
       if (!((rate as number) >= 0 && (rate as number) < 1)) fail(`rate must be in [0, 1), got ${String(rate)}`);
       if (!Number.isInteger(seed) || !Number.isInteger(stream)) fail(`seed and stream must be integers, got ${String(seed)} and ${String(stream)}`);
     },
-    split: ELEMENTWISE,
+    split: { kind: 'none', why: 'mask[i] hashes the index i, so a part would need its offset as an argument; one pass of a hash is cheap' },
     tolerance: BITS,
   },
 

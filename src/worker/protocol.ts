@@ -58,6 +58,8 @@ export type ToWorker =
     readonly id: number;
     /** The backend the worker trains on. */
     readonly backend: BackendName;
+    /** Its thread count (the model's backend's): the worker's init() takes it, so the bits stay the same. */
+    readonly threads: number;
     /** model.toBytes() */
     readonly model: Uint8Array;
     /** The training inputs, as fit() takes them. */

@@ -7,7 +7,6 @@
  * Importing this module starts serving only inside a worker (a web worker's global scope, or a Node
  * worker thread); in a main thread it does nothing.
  */
-import type { BackendName } from '../backend/contract.js';
 import { init, type ReadyBackend } from '../backend/init.js';
 import type { Callback } from '../train/callbacks.js';
 import { earlyStopping } from '../train/early-stopping.js';
@@ -25,8 +24,11 @@ export interface WorkerPort {
   listen(handler: (message: ToWorker) => void): void;
 }
 
-/** One backend per kind, made on first use and kept: instantiating wasm costs more than a short fit. */
-const backends = new Map<BackendName, Promise<ReadyBackend>>();
+/**
+ * One backend per kind and thread count, made on first use and kept: instantiating wasm (and starting
+ * helper threads) costs more than a short fit.
+ */
+const backends = new Map<string, Promise<ReadyBackend>>();
 
 /** Serves train and abort requests on `port` (one training at a time, as a WorkerTrainer sends them). */
 export function serveTraining(port: WorkerPort): void {
@@ -47,10 +49,12 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
   const { id } = message;
   let model;
   try {
-    let backend = backends.get(message.backend);
+    const key = `${message.backend}/${message.threads}`;
+    let backend = backends.get(key);
     if (backend === undefined) {
-      backend = init({ backend: message.backend });
-      backends.set(message.backend, backend);
+      // The js backend ignores threads; wasm splits its kernels as the main thread's backend does.
+      backend = init({ backend: message.backend, threads: message.threads });
+      backends.set(key, backend);
     }
     model = await loadModel(message.model, { backend: await backend });
     const { earlyStopping: stopping, ...fitOptions } = message.options;
