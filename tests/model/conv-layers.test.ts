@@ -8,7 +8,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import {
-  BatchNormalization, avgPool2d, batchNormalization, conv2d, dense, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd,
+  BatchNormalization, avgPool2d, batchNormalization, conv2d, dense, exportSafetensors, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd,
+  toPyTorchSource,
   type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
@@ -108,6 +109,13 @@ describe('training', () => {
       expectClose(whole, summed, 1e-6, 1e-4, 'gradients of 230 images in chunks');
     });
   });
+});
+
+describe('export', () => {
+  test('safetensors and the PyTorch source refuse the image layers by name, for now', () => withModel(lenet(js), (m) => {
+    expect(() => exportSafetensors(m)).toThrow(/simdnet exportSafetensors: layer 'conv2d_1' is of type 'conv2d', which has no PyTorch equivalent yet/);
+    expect(() => toPyTorchSource(m)).toThrow(/simdnet toPyTorchSource: layer 'conv2d_1' is of type 'conv2d', which has no PyTorch equivalent yet/);
+  }));
 });
 
 describe('save and load', () => {
