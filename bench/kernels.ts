@@ -305,7 +305,9 @@ function writeResults(rows: Row[], threads: ThreadRow[]): void {
 if (args.kernels !== undefined) {
   // The matmuls are the GFLOP/s table above: matmul() itself takes the skinny path for few rows, so
   // `--shapes 1x784x128,8x784x128` times it (a GB/s row of 2^20-element operands would be absurd).
-  const matmuls: readonly KernelName[] = ['matmul', 'matmulSkinny'];
+  // matmulPacked against matmul at the shapes inference runs: the figures at packedPays in
+  // src/model/packed-weights.ts (and bench:latency times it inside predict).
+  const matmuls: readonly KernelName[] = ['matmul', 'matmulSkinny', 'matmulPacked'];
   const others = KERNEL_NAMES.filter((x) => !matmuls.includes(x));
   const names = args.kernels === 'all' ? others : (args.kernels.split(',') as KernelName[]);
   const unknown = names.filter((x) => !others.includes(x));
