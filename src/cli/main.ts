@@ -20,10 +20,11 @@ import { packageInfo } from './package-root.js';
 import { validationWarning } from './settings.js';
 import { runTrain, type TrainSettings } from './train.js';
 import { runTune } from './tune.js';
+import { parseLayers } from './layer-spec.js';
 import { addExportCommand } from './export.js';
 import { Interrupted, restoreTerminal, watchInterrupts } from './interrupt.js';
 import {
-  MAX_NOISE, MAX_SAMPLES, MAX_SEED, UsageError, parseBatch, parseChoice, parseInteger, parseLayers, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
+  MAX_NOISE, MAX_SAMPLES, MAX_SEED, UsageError, parseBatch, parseChoice, parseInteger, parseNumber, parseSchedule, SCHEDULE_SYNTAX,
 } from './values.js';
 
 /**

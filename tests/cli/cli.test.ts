@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBatch, parseLayers, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
+import { parseBatch, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
+import { parseLayers } from '../../src/cli/layer-spec.js';
 import { runCli } from '../support/cli.js';
 
 const run = runCli;
@@ -22,7 +23,8 @@ describe('CLI option values', () => {
   });
 
   it('names the flag and what was expected', () => {
-    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": expected comma-separated widths from 1 to/);
+    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": token 2 of 2, "x", is not a layer: expected one of conv<filters>x<k>/);
+    expect(() => parseLayers('--layers', '128,conv8x3')).toThrow(/--layers "128,conv8x3": token 2, conv8x3, is not a dense width: this command searches MLPs/);
     expect(() => parseBatch('--batch', '0')).toThrow(/--batch "0": expected an integer ≥ 1/);
     expect(() => parseSchedule('--schedule', 'exp:2')).toThrow(/--schedule "exp:2": expected exp:RATE with RATE in \(0, 1\]/);
     expect(() => parseSchedule('--schedule', 'step:0.5/x')).toThrow(/--schedule "step:0.5\/x": expected step:FACTOR\/EVERY/);
@@ -220,7 +222,7 @@ describe('simdnet refuses bad input before it costs a run', () => {
       [['--seed', '5000000000'], /--seed "5000000000": expected an integer from 0 to 4294967295/],
       [['--patience', '2', '--val', '0'], /--patience 2 needs a validation split to watch: give --val > 0/],
       [['--samples', '1000000000000'], /--samples "1000000000000": expected an integer from 4 to/],
-      [['--layers', '99999999999'], /--layers "99999999999": expected comma-separated widths from 1 to/],
+      [['--layers', '99999999999'], /--layers "99999999999": token 1 of 1, "99999999999", is not a layer: its width must be from 1 to 1048576/],
       [['--classes', '1'], /--classes "1": expected an integer from 2 to/],
       [['--noise', '1e300'], /--noise "1e300": expected a number in \[0, 1000\]/],
     ];

@@ -1,0 +1,55 @@
+/**
+ * bench:cnn's contenders (bench/cnn-contenders.ts) run the same network from the same weights: the
+ * weight layouts of tfjs-layers, the tfjs hand loop and ConvNetJS give the same probabilities, and the
+ * flop count is the one worked out by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, type WeightTensor } from '../../src/index.js';
+import { cnnExecutedFlops, cnnWeightShapes, convnetNet, tfjsLayersModel, tfjsLogits, useTf, type CnnSpec } from '../../bench/cnn-contenders.js';
+import { expectClose } from '../support/helpers.js';
+
+const LENET: CnnSpec = { name: 'lenet', inputShape: [28, 28, 1], convs: [{ filters: 32, kernel: 5 }, { filters: 64, kernel: 5 }], dense: [128], outputs: 10, batch: 64, lr: 0.05 };
+const SMALL: CnnSpec = { name: 'small', inputShape: [11, 9, 3], convs: [{ filters: 4, kernel: 3 }], dense: [5], outputs: 3, batch: 4, lr: 0.05 };
+
+function randomWeights(spec: CnnSpec, seed: number): WeightTensor[] {
+  const rng = new Rng(seed);
+  return cnnWeightShapes(spec).map((shape, i) => ({
+    name: `w${i}`, shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.3, 0.3)),
+  }));
+}
+
+describe('bench:cnn contenders', () => {
+  it('counts the executed flops of conv(32,5)-pool-conv(64,5)-pool-dense(128)-10 by hand', () => {
+    expect(cnnWeightShapes(LENET)).toEqual([[5, 5, 1, 32], [32], [5, 5, 32, 64], [64], [1024, 128], [128], [128, 10], [10]]);
+    // conv1 24·24·25·1·32 MACs (no ∂x), conv2 8·8·25·32·64, dense 1024·128 and 128·10.
+    expect(cnnExecutedFlops(LENET)).toBe(4 * 24 * 24 * 25 * 32 + 6 * (8 * 8 * 25 * 32 * 64) + 6 * (1024 * 128) + 6 * (128 * 10));
+  });
+
+  it('tfjs-layers, the tfjs loop and ConvNetJS give the same probabilities from the same weights', async () => {
+    await useTf('cpu');
+    for (const spec of [SMALL, LENET]) {
+      const weights = randomWeights(spec, 3);
+      const [h, w, c] = spec.inputShape;
+      const n = 3;
+      const rng = new Rng(4);
+      const x = Float32Array.from({ length: n * h * w * c }, () => rng.next());
+      const model = tfjsLayersModel(spec, weights);
+      const layers = tf.tidy(() => (model.predict(tf.tensor4d(x, [n, h, w, c])) as tf.Tensor).dataSync().slice());
+      model.dispose();
+      const vars = weights.map((t) => tf.tensor(t.values, [...t.shape]));
+      const loop = tf.tidy(() => tf.softmax(tfjsLogits(spec, vars)(tf.tensor4d(x, [n, h, w, c]))).dataSync().slice());
+      tf.dispose(vars);
+      const { net, convnetjs } = convnetNet(spec, weights);
+      const v = new convnetjs.Vol(w, h, c, 0);
+      const cn = new Float32Array(n * spec.outputs);
+      for (let r = 0; r < n; r++) {
+        v.w.set(x.subarray(r * h * w * c, (r + 1) * h * w * c));
+        cn.set(net.forward(v, false).w, r * spec.outputs);
+      }
+      expectClose(loop, layers, 1e-5, 1e-4, `${spec.name}: tfjs loop vs tfjs-layers`);
+      expectClose(cn, layers, 1e-5, 1e-4, `${spec.name}: ConvNetJS vs tfjs-layers`);
+      expect(Math.max(...layers) - Math.min(...layers), 'probabilities are not all equal').toBeGreaterThan(0.01);
+    }
+  });
+});
