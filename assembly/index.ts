@@ -11,4 +11,6 @@ export {
 } from './reduce';
 export { dropoutMask } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep, adagradStep } from './optim';
+export { im2col, col2im } from './conv';
+export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { alloc, free } from './memory';

@@ -31,4 +31,10 @@ export interface WasmExports {
   adamStep(w: number, g: number, m: number, v: number, len: number, lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number): void;
   rmspropStep(w: number, g: number, s: number, len: number, lr: number, rho: number, eps: number, weightDecay: number): void;
   adagradStep(w: number, g: number, s: number, len: number, lr: number, eps: number, weightDecay: number): void;
+  im2col(x: number, cols: number, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: number): void;
+  col2im(cols: number, dx: number, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: number, accumulate: number): void;
+  maxPoolForward(x: number, y: number, argmax: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  maxPoolBackward(dy: number, argmax: number, dx: number, m: number, h: number, w: number, c: number, outH: number, outW: number): void;
+  avgPoolForward(x: number, y: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  avgPoolBackward(dy: number, dx: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
 }

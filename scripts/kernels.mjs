@@ -10,7 +10,8 @@
 //   node scripts/kernels.mjs --write   # rewrite the two generated parts from the manifest, then check
 //   --root DIR                          # work on another copy of the tree (the tests use one)
 //
-// The manifest is TypeScript with only type imports, so it is transpiled on its own (no build needed).
+// The manifest is TypeScript whose runtime imports are only its own parts (manifest-*.ts), so it is
+// transpiled on its own (no build needed).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +34,20 @@ function writeAtomic(path, text) {
   renameSync(`${full}.tmp`, full);
 }
 
-async function loadManifest() {
-  const { outputText } = ts.transpileModule(read(MANIFEST), {
+/**
+ * A manifest file as a data: URL, transpiled on its own; its relative runtime imports (the other
+ * manifest files: manifest-args.ts, manifest-image.ts) are inlined the same way, as data: URLs.
+ */
+function moduleUrl(path) {
+  const { outputText } = ts.transpileModule(read(path), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
   });
-  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
+  const linked = outputText.replace(/from '\.\/([\w-]+)\.js'/g, (_, file) => `from '${moduleUrl(join(dirname(path), `${file}.ts`))}'`);
+  return `data:text/javascript;base64,${Buffer.from(linked).toString('base64')}`;
+}
+
+async function loadManifest() {
+  return import(moduleUrl(MANIFEST));
 }
 
 /** The TypeScript parameter of one manifest argument in `Kernels`. */

@@ -141,6 +141,30 @@ export interface Kernels {
 
   /** s += g²; w −= lr·g/(√s + eps). */
   adagradStep(w: F32Buffer, g: F32Buffer, s: F32Buffer, len: number, lr: number, eps: number, weightDecay: number): void;
+
+  /**
+   * Convolution columns: cols[n, oy, ox, ky, kx, ci] = x[n, oy·strideH − padTop + ky·dilationH, ox·strideW − padLeft + kx·dilationW, ci],
+   * 0 outside the image; padTop/padLeft are TensorFlow's 'same' padding when `same`, else 0 (assembly/conv.ts).
+   */
+  im2col(x: F32Buffer, cols: F32Buffer, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: boolean): void;
+
+  /** The adjoint of im2col: dx (+)= the columns added back onto the pixels they were read from; without `accumulate` dx is zeroed first. */
+  col2im(cols: F32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: boolean, accumulate?: boolean): void;
+
+  /**
+   * Max pooling: y = the maximum over each window's taps inside the image; argmax = its index in its image,
+   * (iy·w + ix)·c + ci (first on ties; −1 for a window wholly outside the image, whose y is 0).
+   */
+  maxPoolForward(x: F32Buffer, y: F32Buffer, argmax: I32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** dx = 0, then dx[n, argmax[n, …]] += dy[n, …] in output order; indices outside the image are skipped. */
+  maxPoolBackward(dy: F32Buffer, argmax: I32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, outH: number, outW: number): void;
+
+  /** Average pooling: y = the mean over each window's taps inside the image (0 for a window wholly outside). */
+  avgPoolForward(x: F32Buffer, y: F32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** dx = 0, then every tap inside the image of each window gets dy / (the window's taps inside the image). */
+  avgPoolBackward(dy: F32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
 }
 // END GENERATED
 

@@ -126,4 +126,11 @@ export interface KernelSpec {
   readonly extraCheck?: (fail: (what: string) => never, args: CallArgs) => void;
   readonly split: Split;
   readonly tolerance: Tolerance;
+  /**
+   * The size cases tests/kernels/manifest.test.ts runs, when the generated ones (each dimension over
+   * the edge sizes) do not fit: a convolution's sizes must agree with each other (the output size
+   * follows from the image, kernel, stride and padding), and the product of eight of them at 131
+   * would be a 10¹⁷-element buffer. Each case gives every size argument.
+   */
+  readonly sizeCases?: readonly Readonly<Record<string, number>>[];
 }

@@ -16,23 +16,19 @@ import type { MatmulLayout } from './contract.js';
 import type {
   Shape, Sample, BufferArg, SizeArg, ScalarArg, FlagArg, SeedArg, ActivationArg, ActivationParamArg, LayoutArg, Arg, Overlap, Split, Tolerance, CallArgs, KernelSpec,
 } from './kernel-spec.js';
+import { BITS, f32, flag, i32, scalar, size } from './manifest-args.js';
+import { IMAGE_KERNELS } from './manifest-image.js';
 
 export type {
   Shape, Sample, BufferArg, SizeArg, ScalarArg, FlagArg, SeedArg, ActivationArg, ActivationParamArg, LayoutArg, Arg, Overlap, Split, Tolerance, CallArgs, KernelSpec,
 };
 
 
-const f32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'f32', name, io, shape, ...more });
-const i32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'i32', name, io, shape, ...more });
-const size = (name: string): SizeArg => ({ kind: 'size', name });
-const scalar = (name: string, example: number): ScalarArg => ({ kind: 'scalar', name, example });
-const flag = (name: string, optional = false): FlagArg => ({ kind: 'flag', name, optional });
 const act: ActivationArg = { kind: 'activation', name: 'act' };
 const alpha: ActivationParamArg = { kind: 'activationParam', name: 'alpha' };
 
 const MN = ['m', 'n'] as const;
 const LEN = ['len'] as const;
-const BITS: Tolerance = { kind: 'bits' };
 const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len' };
 
 /** Every pair of the named buffers disjoint, in order (the optimizer steps). */
@@ -295,6 +291,8 @@ export const KERNELS = {
   ),
   rmspropStep: optimizer('s = ρ·s + (1−ρ)·g²; w −= lr·g/(√s + eps).', ['s'], [scalar('rho', 0.9), scalar('eps', 1e-8)]),
   adagradStep: optimizer('s += g²; w −= lr·g/(√s + eps).', ['s'], [scalar('eps', 1e-8)]),
+
+  ...IMAGE_KERNELS,
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

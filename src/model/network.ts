@@ -165,7 +165,7 @@ export class Network {
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
       this.inputs[i] = h;
-      h = this.layers[i].forward(this.ctx, h, m, training, arena.scratch[i]);
+      h = this.layers[i].forward(this.ctx, h, m, training, arena.scratch[i], arena.indices[i]);
     }
     return h;
   }
@@ -179,7 +179,7 @@ export class Network {
     let dy: F32Buffer | null = dOut;
     const stop = inputGradient ? 0 : this.firstTrainable;
     for (let i = this.layers.length - 1; i >= stop && dy !== null; i--) {
-      dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i]);
+      dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i], arena.indices[i]);
     }
     return inputGradient ? dy : null;
   }

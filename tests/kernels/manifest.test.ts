@@ -39,8 +39,12 @@ function sizeRoles(spec: KernelSpec): { dims: string[]; counts: string[] } {
   return { dims: sizes.filter((s) => inShapes.has(s)), counts: sizes.filter((s) => !inShapes.has(s)) };
 }
 
-/** The edge sizes for every dimension in turn (the others 3), and for all of them together. */
+/**
+ * The edge sizes for every dimension in turn (the others 3), and for all of them together; or the
+ * manifest's own cases when it lists them (image kernels, whose sizes must agree).
+ */
 function sizeCases(spec: KernelSpec): Sizes[] {
+  if (spec.sizeCases !== undefined) return spec.sizeCases.map((s) => ({ ...s }));
   const { dims, counts } = sizeRoles(spec);
   const out = new Map<string, Sizes>();
   const add = (s: Sizes) => {

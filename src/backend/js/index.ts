@@ -9,6 +9,8 @@ import { activationBackward, activationForward, biasActivation } from './activat
 import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } from './loss.js';
 import { addSign, argmaxRows, axpy, countCorrect, firstNonFinite, mul, scale, sumAbs, sumSquares } from './reduce.js';
 import { dropoutMask } from './dropout.js';
+import { col2im, im2col } from './conv.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 import { adagradStep, adamStep, momentumStep, rmspropStep, sgdStep } from './optim.js';
 
 /** The twins take the wasm kernels' arguments, with typed arrays for addresses (null stays null). */
@@ -35,6 +37,7 @@ const TWINS = {
   softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError,
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
   dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep,
+  im2col, col2im, maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward,
 } satisfies Record<KernelName, unknown>;
 
 export const jsKernels: Kernels = adaptKernels(TWINS as unknown as Record<string, (...args: unknown[]) => unknown>, toJs);
