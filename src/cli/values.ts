@@ -85,3 +85,18 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
   if (!(choices as readonly string[]).includes(value)) fail(flag, value, `one of ${choices.join(', ')}`);
   return value as T;
 }
+
+/** `--augment shift2,flip` → fit()'s augment option; `none` → null. */
+export function parseAugment(flag: string, value: string): { shift: number; flip: boolean } | null {
+  const v = value.trim();
+  if (v === '' || v === 'none') return null;
+  let shift = 0;
+  let flip = false;
+  for (const token of v.split(',').map((t) => t.trim())) {
+    const m = /^shift(\d{1,3})$/.exec(token);
+    if (m) shift = Number(m[1]);
+    else if (token === 'flip') flip = true;
+    else fail(flag, value, `comma-separated shift<pixels> and flip, such as shift2 (digits) or shift4,flip (photographs), or none; ${JSON.stringify(token)} is neither`);
+  }
+  return shift === 0 && !flip ? null : { shift, flip };
+}

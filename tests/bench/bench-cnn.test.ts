@@ -1,12 +1,16 @@
 /**
  * bench:cnn's contenders (bench/cnn-contenders.ts) run the same network from the same weights: the
- * weight layouts of tfjs-layers, the tfjs hand loop and ConvNetJS give the same probabilities, and the
- * flop count is the one worked out by hand.
+ * weight layouts of tfjs-layers, the tfjs hand loop and ConvNetJS give the same probabilities, the
+ * flop count is the one worked out by hand, and a tiny run of the core gives the documented result
+ * (timing is not checked: the machine is shared).
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type WeightTensor } from '../../src/index.js';
 import { cnnExecutedFlops, cnnWeightShapes, convnetNet, tfjsLayersModel, tfjsLogits, useTf, type CnnSpec } from '../../bench/cnn-contenders.js';
+import { CNN_NETWORK, runCnnBench } from '../../bench/cnn-core.js';
+import { formatCnnTable } from '../../bench/cnn-table.js';
+import { loadMnist } from '../../src/data/node.js';
 import { expectClose } from '../support/helpers.js';
 
 const LENET: CnnSpec = { name: 'lenet', inputShape: [28, 28, 1], convs: [{ filters: 32, kernel: 5 }, { filters: 64, kernel: 5 }], dense: [128], outputs: 10, batch: 64, lr: 0.05 };
@@ -52,4 +56,32 @@ describe('bench:cnn contenders', () => {
       expect(Math.max(...layers) - Math.min(...layers), 'probabilities are not all equal').toBeGreaterThan(0.01);
     }
   });
+});
+
+describe('bench:cnn core', () => {
+  it('runs a tiny configuration: figures for those that train, the error of tfjs-wasm in its row, the flops against the peak', async () => {
+    const data = await loadMnist();
+    const result = await runCnnBench({
+      contenders: ['wasm', 'js', 'convnetjs', 'tfjsWasmLoop'], samples: 512, limitedSamples: 128, testSamples: 300, limitedTestSamples: 100,
+      chunkBatches: 2, data,
+    });
+    expect(result.network).toBe('conv32x5-pool2-conv64x5-pool2-dense128-10');
+    expect(result.parameters).toBe(5 * 5 * 32 + 32 + 5 * 5 * 32 * 64 + 64 + 1024 * 128 + 128 + 128 * 10 + 10);
+    expect(Object.keys(result.samplesPerSec).sort()).toEqual(['convnetjs', 'js', 'wasm']);
+    for (const who of ['wasm', 'js', 'convnetjs'] as const) expect(result.samplesPerSec[who]! > 0, who).toBe(true);
+    expect(result.samplesTrained).toEqual({ wasm: 512, js: 128, convnetjs: 128 });
+    expect(result.testSamples).toEqual({ wasm: 300, js: 100, convnetjs: 100 });
+    expect(result.limited).toEqual(['js', 'convnetjs', 'tfjsWasmLoop']);
+    // tfjs-wasm cannot train a conv layer: its row stays, with the error it gave.
+    expect(result.errors.tfjsWasmLoop).toMatch(/Conv2DBackpropFilter/);
+    // 8 SGD steps of the bench's network from its initial weights: above chance.
+    expect(result.testAccuracy.wasm!).toBeGreaterThan(0.2);
+    expect(result.executedFlopsPerSample).toBe(cnnExecutedFlops(CNN_NETWORK));
+    expect(result.executedGflops.wasm).toBeCloseTo((result.executedFlopsPerSample * result.samplesPerSec.wasm!) / 1e9, 1);
+    expect(result.executedFraction!).toBeCloseTo(result.executedGflops.wasm! / result.peakGflops!, 2);
+    const table = formatCnnTable(result);
+    expect(table).toMatch(/tfjsWasmLoop\*\s+fails\s+Kernel 'Conv2DBackpropFilter' not registered/);
+    expect(table).toMatch(/^wasm\s+[\d,]+\s+1\.00/m);
+    expect(table).toMatch(/executed conv\+matmul: 22\.30 MFLOP per sample/);
+  }, 120_000);
 });

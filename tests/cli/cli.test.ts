@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseBatch, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
 import { parseLayers } from '../../src/cli/layer-spec.js';
 import { runCli } from '../support/cli.js';
+import { cifarDir, mnistIdxDir } from '../support/image-files.js';
 
 const run = runCli;
 
@@ -165,18 +166,8 @@ describe('simdnet tune', () => {
 
 describe('simdnet train on image files', () => {
   it('reads an MNIST-format IDX directory (gzipped) and draws the confusion matrix and misclassified digits', async () => {
-    const { loadMnist } = await import('../../src/data/node.js');
-    const { encodeIdx, MNIST_FILES } = await import('../../src/data/index.js');
-    const { gzipSync } = await import('node:zlib');
-    const { train, test } = await loadMnist();
-    const dir = mkdtempSync(join(tmpdir(), 'simdnet-idx-'));
     // The first 3000 training and 500 test digits, back to bytes, as a user's own gzipped IDX files.
-    const put = (name: string, dims: number[], values: ArrayLike<number>, scale: number) =>
-      writeFileSync(join(dir, `${name}.gz`), gzipSync(encodeIdx(dims, Uint8Array.from(values, (v) => Math.round(v * scale)))));
-    put(MNIST_FILES.trainImages, [3000, 28, 28], train.x.subarray(0, 3000 * 784), 255);
-    put(MNIST_FILES.trainLabels, [3000], train.y.subarray(0, 3000), 1);
-    put(MNIST_FILES.testImages, [500, 28, 28], test.x.subarray(0, 500 * 784), 255);
-    put(MNIST_FILES.testLabels, [500], test.y.subarray(0, 500), 1);
+    const dir = await mnistIdxDir(3000, 500);
     const plots = join(dir, 'plots');
     const r = await run('train', '--idx', dir, '--layers', '64', '--epochs', '3', '--val', '0', '--plot', plots, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -191,23 +182,11 @@ describe('simdnet train on image files', () => {
   });
 
   it('reads a CIFAR-10 binary directory', async () => {
-    const { CIFAR10_FILES } = await import('../../src/data/index.js');
-    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cifar-'));
-    // A learnable stand-in in the real record format (1 label byte, then 1024 R, 1024 G, 1024 B bytes):
-    // noise everywhere, and class k's images bright in the k-th tenth of the bytes.
+    // A learnable stand-in in the real record format: noise everywhere, and class k's images bright in
+    // the k-th tenth of the bytes.
     let seed = 1;
     const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) % 9;
-    const batch = (records: number) => {
-      const bytes = new Uint8Array(records * 3073);
-      for (let r = 0; r < records; r++) {
-        const label = r % 10;
-        bytes[r * 3073] = label;
-        for (let i = 0; i < 3072; i++) bytes[r * 3073 + 1 + i] = (Math.floor(i / 308) === label ? 200 : 0) + noise();
-      }
-      return bytes;
-    };
-    for (const name of CIFAR10_FILES.train) writeFileSync(join(dir, name), batch(40));
-    writeFileSync(join(dir, CIFAR10_FILES.test), batch(50));
+    const dir = cifarDir(40, 50, (_r, label, plane, i) => (Math.floor((plane * 1024 + i) / 308) === label ? 200 : 0) + noise());
     const r = await run('train', '--cifar', dir, '--layers', '16', '--epochs', '30', '--lr', '0.01', '--val', '0', '--json');
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
