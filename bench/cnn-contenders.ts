@@ -11,9 +11,8 @@
  * batches), which is also tfjs's layout and ConvNetJS's Vol order (((y·sx) + x)·depth + d).
  *
  * - wasm, js: this library's sequential(conv2d, maxPool2d, ..., flatten, dense) + fit(x, labels,
- *   { batchSize, shuffle: false }), softmax cross-entropy from logits, sgd({ lr }). `threads` is
- *   the thread count of the wasm backend (1 until the threads work lands; the row is then 'wasm' at 1
- *   and 'wasmThreads' at all).
+ *   { batchSize, shuffle: false }), softmax cross-entropy from logits, sgd({ lr }); 'wasm' at one
+ *   thread, 'wasmThreads' at init({ threads }) (all cores by default).
  * - tfjs*Fit: tfjs-layers tf.sequential (conv2d, maxPooling2d, flatten, dense; softmax on the last),
  *   categorical cross-entropy, tf.train.sgd(lr), model.fit(x, oneHot, { batchSize, shuffle: false }).
  * - tfjs*Loop: tf.variables and a hand-written loop, per batch

@@ -10,8 +10,7 @@
  * matmulRates). The slow contenders (tfjs cpu, ConvNetJS, our js backend) train on the first rows of
  * the stream only (CNN_NETWORK.limited), so the whole run stays a few minutes.
  *
- * A contender that cannot train (tfjs-wasm has no Conv2DBackpropFilter kernel; the wasmThreads row
- * before the threads work lands) keeps its row: its error message is recorded in `errors` and
+ * A contender that cannot train (tfjs-wasm has no Conv2DBackpropFilter kernel) keeps its row: its error message is recorded in `errors` and
  * printed in the table.
  */
 import { performance } from 'node:perf_hooks';
@@ -118,15 +117,11 @@ function positiveInt(name: string, v: unknown, fallback: number, max = Infinity)
 /** Milliseconds of matmul timing after each wasm training segment. */
 const PEAK_MS = 300;
 
-/** A wasm backend with `threads` threads, through the threads work's init option (refused by name before it lands). */
-async function threadedWasm(threads: number): Promise<ReadyBackend> {
-  return init({ backend: 'wasm', threads } as Parameters<typeof init>[0]);
-}
 
 async function makeTrainer(who: CnnContender, net: CnnBenchNetwork, weights: readonly WeightTensor[], ctx: { wasm: ReadyBackend; threads: number; seed: number }): Promise<Trainer> {
   switch (who) {
     case 'wasm': return simdnetCnnTrainer(ctx.wasm, net, weights, ctx.seed);
-    case 'wasmThreads': return simdnetCnnTrainer(await threadedWasm(ctx.threads), net, weights, ctx.seed);
+    case 'wasmThreads': return simdnetCnnTrainer(await init({ backend: 'wasm', threads: ctx.threads }), net, weights, ctx.seed);
     case 'js': return simdnetCnnTrainer(jsBackend(), net, weights, ctx.seed);
     case 'tfjsCpuFit': return tfjsFitTrainer('cpu', net, weights);
     case 'tfjsCpuLoop': return tfjsLoopTrainer('cpu', net, weights);
@@ -158,7 +153,8 @@ export async function runCnnBench(options: CnnBenchOptions = {}): Promise<CnnBen
   const log = options.log ?? (() => {});
   tf.enableProdMode();
   await setUpTfjsWasm();
-  const wasm = await init({ backend: 'wasm' });
+  // One thread, as tfjs's wasm backend runs in Node; wasmThreads is the same at `threads`.
+  const wasm = await init({ backend: 'wasm', threads: 1 });
   const data = options.data ?? (await loadMnist());
   const stream = new Stream(data.train, r.samples, seed);
 

@@ -16,7 +16,10 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileS
 import { join } from 'node:path';
 
 const STAMP = 'build/wasm/.stamp';
-const OUTPUTS = ['build/wasm/simdnet.wasm', 'build/wasm/simdnet.debug.wasm', 'bindings/wasm-bytes.generated.ts'];
+const OUTPUTS = [
+  'build/wasm/simdnet.wasm', 'build/wasm/simdnet.debug.wasm', 'bindings/wasm-bytes.generated.ts',
+  'build/wasm/simdnet-shared.wasm', 'bindings/wasm-bytes-shared.generated.ts',
+];
 /** The activation table the assembly ids are generated from (scripts/gen-activations.mjs). */
 const GENERATOR_INPUTS = ['src/backend/activations.ts'];
 

@@ -9,8 +9,8 @@
  * `same` flag is tried on and off for each), prime channel counts, and the LeNet shapes. Plain data,
  * no runtime imports beyond manifest-args.ts (scripts/kernels.mjs transpiles it).
  */
-import type { Arg, KernelSpec, Split } from './kernel-spec.js';
-import { BITS, f32, flag, i32, size } from './manifest-args.js';
+import type { Arg, KernelSpec, Overlap, Split } from './kernel-spec.js';
+import { BITS, f32, flag, i32, scalar, size } from './manifest-args.js';
 
 /** One convolution or pooling geometry: image [h, w, c], window [kh, kw], stride, dilation. */
 interface Geometry {
@@ -69,6 +69,10 @@ const CONV_SIZES: readonly Arg[] = [
 const POOL_SIZES: readonly Arg[] = ['m', 'h', 'w', 'c', 'poolH', 'poolW', 'strideH', 'strideW', 'outH', 'outW'].map(size);
 /** Images are independent: a thread takes whole images (rows of the image buffers). */
 const byImage = (of: string): Split => ({ kind: 'rows', over: 'm', of });
+/** Channels are independent: a thread takes whole columns (batch normalization's sums run down one column). */
+const byChannel = (of: string): Split => ({ kind: 'columns', over: 'n', of });
+const MN = ['m', 'n'] as const;
+const N = ['n'] as const;
 const CONV_CASES = imageCases(['kh', 'kw'], true);
 const POOL_CASES = imageCases(['poolH', 'poolW'], false);
 
@@ -132,5 +136,51 @@ export const IMAGE_KERNELS = {
     split: byImage('dx'),
     tolerance: BITS,
     sizeCases: POOL_CASES,
+  },
+
+  batchNormStats: {
+    doc: 'Batch statistics of each column of an m×n matrix (a channel): mean = Σx/m, variance = Σ(x − mean)²/m, summed in f64 in row order.',
+    args: [f32('x', 'in', MN), f32('mean', 'out', N), f32('variance', 'out', N), size('m'), size('n')],
+    returns: 'void',
+    overlaps: [['mean', 'x', 'never'], ['variance', 'x', 'never'], ['mean', 'variance', 'never']],
+    split: byChannel('x'),
+    tolerance: BITS,
+  },
+  batchNormForward: {
+    doc: [
+      'Batch normalization of each column: y = (x − mean)·γ/√(variance + ε) + β (the coefficient formed in f64, rounded',
+      'once); γ null means 1, β null means 0. With the batch\'s statistics in training, the moving ones at inference. y may be x.',
+    ].join('\n'),
+    args: [
+      f32('x', 'in', MN), f32('mean', 'in', N), f32('variance', 'in', N, { sample: 'nonNegative' }),
+      f32('gamma', 'in', N, { nullable: true }), f32('beta', 'in', N, { nullable: true }), f32('y', 'out', MN),
+      size('m'), size('n'), scalar('epsilon', 1e-3),
+    ],
+    returns: 'void',
+    overlaps: [['y', 'x', 'exact'], ...['mean', 'variance', 'gamma', 'beta'].map((b): Overlap => ['y', b, 'never'])],
+    split: byChannel('x'),
+    tolerance: BITS,
+  },
+  batchNormBackward: {
+    doc: [
+      'The gradients of batchNormForward: dx, and dgamma = Σ dy·x̂, dbeta = Σ dy per column (each skipped when null);',
+      'sums in f64 in row order. `training`: mean and variance are the batch\'s own (batchNormStats of x), so dx has',
+      'their terms; otherwise they are fixed (the moving ones) and dx = dy·γ/√(variance + ε). dx may be dy.',
+    ].join('\n'),
+    args: [
+      f32('x', 'in', MN), f32('dy', 'in', MN), f32('mean', 'in', N), f32('variance', 'in', N, { sample: 'nonNegative' }),
+      f32('gamma', 'in', N, { nullable: true }), f32('dx', 'out', MN),
+      f32('dgamma', 'out', N, { nullable: true }), f32('dbeta', 'out', N, { nullable: true }), size('m'), size('n'), scalar('epsilon', 1e-3),
+      flag('training'),
+    ],
+    returns: 'void',
+    overlaps: [
+      ['dx', 'dy', 'exact'], ['dx', 'x', 'never'],
+      ...['mean', 'variance', 'gamma', 'dgamma', 'dbeta'].map((b): Overlap => ['dx', b, 'never']),
+      ...['x', 'dy', 'mean', 'variance', 'gamma', 'dbeta'].map((b): Overlap => ['dgamma', b, 'never']),
+      ...['x', 'dy', 'mean', 'variance', 'gamma'].map((b): Overlap => ['dbeta', b, 'never']),
+    ],
+    split: byChannel('x'),
+    tolerance: BITS,
   },
 } satisfies Record<string, KernelSpec>;

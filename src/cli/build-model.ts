@@ -12,7 +12,8 @@ import type { ReadyBackend } from '../backend/init.js';
 import { dense } from '../model/dense.js';
 import { dropout } from '../model/dropout.js';
 import { flatten } from '../model/flatten.js';
-import { avgPool2d, conv2d, globalAvgPool2d, maxPool2d } from '../model/index.js';
+import { activation } from '../model/activation-layer.js';
+import { avgPool2d, batchNormalization, conv2d, globalAvgPool2d, maxPool2d } from '../model/index.js';
 import type { Layer, Shape } from '../model/layers.js';
 import { sequential, type Sequential } from '../model/sequential.js';
 import type { Regularizer } from '../train/types.js';
@@ -65,9 +66,12 @@ export function buildLayers(s: BuildSettings, inputShape: Shape, classes: number
         layers.push(globalAvgPool2d());
         image = false;
         break;
-      case 'bn':
-        // Until the batchNormalization layer is merged into this branch.
-        throw new UsageError(`--layers: token ${i + 1}, bn: batch normalization is not in this build yet`);
+      case 'bn': {
+        layers.push(batchNormalization());
+        const before = s.layers[i - 1]?.kind;
+        if (before === 'conv' || before === 'dense') layers.push(activation({ name: s.activation, alpha: s.slope }));
+        break;
+      }
       case 'dropout':
         layers.push(dropout({ rate: t.rate }));
         break;

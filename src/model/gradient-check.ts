@@ -37,6 +37,7 @@ import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { Conv2d } from './conv2d.js';
 import { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from './pool2d.js';
+import { BatchNormalization } from './batch-norm.js';
 import type { Layer } from './layers.js';
 import type { Sequential } from './sequential.js';
 
@@ -103,7 +104,7 @@ function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<
   const s = scratch[i];
   if (l instanceof Dense) return l.activationFused ? s.z : s.y ?? s.z;
   if (l instanceof Conv2d) return s.y ?? s.z;
-  if (l instanceof MaxPool2d || l instanceof AvgPool2d || l instanceof GlobalAvgPool2d) return s.y;
+  if (l instanceof MaxPool2d || l instanceof AvgPool2d || l instanceof GlobalAvgPool2d || l instanceof BatchNormalization) return s.y;
   if (l instanceof Flatten) return outputOf(layers, i - 1, scratch, training);
   if (l instanceof ActivationLayer) return l.activation.name === 'identity' ? outputOf(layers, i - 1, scratch, training) : s.y;
   if (l instanceof Dropout) return training && l.rate > 0 ? s.y : outputOf(layers, i - 1, scratch, training);
@@ -169,7 +170,7 @@ function flatInputs(x: Features, inputSize: number): Float32Array {
 
 /**
  * Checks the model's gradient against central differences of its loss on (x, y): see the file
- * comment. The model must be compiled; its weights and dropout stream are restored afterwards.
+ * comment. The model must be compiled; its weights, layer state and dropout stream are restored afterwards.
  * @example
  *     const model = sequential([dense({ units: 4, activation: 'tanh', kernelRegularizer: myRegularizer }), dense({ units: 3 })], { inputSize: 2, backend });
  *     model.compile({ loss: 'softmaxCrossEntropy' });
@@ -189,6 +190,8 @@ export function gradientCheck(model: Sequential, x: Features, y: Targets, option
   const l1 = hasL1(model);
   const stream = model.dropoutStream;
   const original = model.getFlatWeights();
+  // A training-mode pass moves batch normalization's moving statistics: put them back afterwards.
+  const state = model.network.stateValues();
   const gradientOptions = { training, classWeight };
   const lossAt = (input: Float32Array): number => {
     model.dropoutStream = stream;
@@ -246,6 +249,7 @@ export function gradientCheck(model: Sequential, x: Features, y: Targets, option
     }
   } finally {
     model.setFlatWeights(original);
+    model.network.setStateValues(state);
     model.dropoutStream = stream;
   }
   const w = worst as GradientCheckElement | null;

@@ -12,6 +12,8 @@ export type { Conv2dOptions, Conv2dConfig } from './conv2d.js';
 export { maxPool2d, avgPool2d, globalAvgPool2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d } from './pool2d.js';
 export type { Pool2dOptions, Pool2dConfig, GlobalAvgPool2dOptions, GlobalAvgPool2dConfig } from './pool2d.js';
 export type { Pair, Padding } from './conv-geometry.js';
+export { batchNormalization, BatchNormalization } from './batch-norm.js';
+export type { BatchNormalizationOptions, BatchNormalizationConfig } from './batch-norm.js';
 export { Layer, shapeSize } from './layers.js';
 export type { LayerConfigBase, ParamSpec, RunContext, Scratch, IndexScratch, Shape } from './layers.js';
 export { layerFromConfig } from './layer-registry.js';

@@ -13,8 +13,9 @@
  * The kinds are a closed discriminated union (`LayerConfig['type']`, in layer-registry.ts, which
  * turns a config back into a layer and throws naming the known types on an unknown one).
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
+import type { Backend, F32Buffer, I32Buffer, Kernels } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
+import type { PackedWeights } from './packed-weights.js';
 
 /** The shape of one row (without the batch axis), e.g. [28, 28, 1]; every dimension an integer ≥ 1. */
 export type Shape = readonly number[];
@@ -41,6 +42,14 @@ export interface ParamSpec {
 /** What a layer sees of the model while it runs. */
 export interface RunContext {
   readonly backend: Backend;
+  /**
+   * The backend's kernels without the per-call argument checks (uncheckedKernels), for a layer's
+   * calls whose sizes and buffers are its own: fixed when the network was built (computeOutputShape,
+   * the arena sized for m rows), with x validated where it entered (fit, predict, evaluate).
+   */
+  readonly kernels: Kernels;
+  /** Dense kernels packed for inference (forward passes with training false), or null (js backend). */
+  readonly packed: PackedWeights | null;
   /** The model's dropout seed: with the stream counter it makes every mask reproducible. */
   readonly dropoutSeed: number;
   /** The next dropout stream (a counter the model advances and saves, so resumed runs match). */
@@ -153,6 +162,21 @@ export abstract class Layer {
 
   /** Receives views of its parameters and their gradients in the flat buffers (empty when it has none). */
   attach(_params: F32Buffer[], _grads: F32Buffer[]): void {}
+
+  /**
+   * Non-trainable state tensors (batch normalization's moving mean and variance): saved with the
+   * model and restored bit for bit, but not parameters (no gradient, no optimizer, no regularizer;
+   * getWeights() does not list them). They sit in the model's flat state buffer, in layer order.
+   */
+  stateSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  /** Fills this layer's state (`values`: its slice of the flat state buffer) with its initial values. */
+  initializeState(_values: Float32Array): void {}
+
+  /** Receives views of its state tensors in the flat state buffer (stateSpecs' order). */
+  attachState(_state: F32Buffer[]): void {}
 
   /**
    * Scratch widths per batch row, by name. `needsInputGradient` says whether backward() must produce

@@ -50,11 +50,16 @@ describe('--layers grammar', () => {
     expect(() => parseAugment('--augment', 'shift')).toThrow(/--augment "shift": expected comma-separated shift<pixels> and flip/);
   });
 
-  it('builds a flatten before the first dense layer on images, and dropout after each hidden dense', () => {
+  it('builds conv → bn → activation, a flatten before the first dense layer on images, and dropout after each hidden dense', () => {
     const layers = buildLayers({ layers: parseLayerSpec('--layers', 'conv8x3,pool2,dense16'), activation: 'relu', dropout: 0.5, regularizer: null, seed: 1 }, [28, 28, 1], 10);
     const configs = layers.map((l) => l.toConfig() as unknown as Record<string, unknown>);
     expect(configs.map((c) => c.type)).toEqual(['conv2d', 'maxPool2d', 'flatten', 'dense', 'dropout', 'dense']);
     expect([configs[0].activation, configs[0].useBias, configs[3].activation, configs[5].activation]).toEqual(['relu', true, 'relu', 'identity']);
+    // conv → bn → activation: the conv gives the batch norm its activation and its bias.
+    const normed = buildLayers({ layers: parseLayerSpec('--layers', 'conv8x3,bn,pool2,gap'), activation: 'elu', dropout: 0, regularizer: null, seed: 1 }, [9, 9, 3], 4)
+      .map((l) => l.toConfig() as unknown as Record<string, unknown>);
+    expect(normed.map((c) => c.type)).toEqual(['conv2d', 'batchNormalization', 'activation', 'maxPool2d', 'globalAvgPool2d', 'dense']);
+    expect([normed[0].activation, normed[0].useBias, normed[2].activation]).toEqual(['identity', false, 'elu']);
     expect(networkName(parseLayerSpec('--layers', 'conv8x3,pool2,16'), [28, 28, 1], 10)).toBe('28x28x1-conv8x3-pool2-dense16-10');
     // An MLP prints as it always has.
     expect(networkName(parseLayerSpec('--layers', '256,128'), [28, 28, 1], 10)).toBe('784-256-128-10');

@@ -1,13 +1,15 @@
 /**
  * conv2d and the pooling layers inside models: shapes inferred from inputShape and impossible ones
  * refused naming the layer, bad options refused naming the option, a save/load round trip (same
- * config, weights and predictions, bit for bit), training that lowers the loss, and the same bits on
+ * config, weights, batch normalization state and predictions, bit for bit), batch normalization's
+ * training vs inference behaviour, training that lowers the loss, and the same bits on
  * the wasm and js backends (every image kernel promises bits; the matmuls and column sums agree within
  * their tolerances, so the two runs are compared closely, and each backend with itself exactly).
  */
 import { describe, expect, test } from 'vitest';
 import {
-  avgPool2d, conv2d, dense, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd, type Sequential,
+  BatchNormalization, avgPool2d, batchNormalization, conv2d, dense, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd,
+  type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
 import type { Layer } from '../../src/model/layers.js';
@@ -123,3 +125,107 @@ describe('save and load', () => {
     });
   });
 });
+
+function bnModel(backend: ReadyBackend): Sequential {
+  return sequential([
+    conv2d({ filters: 3, kernelSize: 3, useBias: false }), batchNormalization({ momentum: 0.9 }), maxPool2d(),
+    flatten(), dense({ units: 5 }), batchNormalization(), dense({ units: 3 }),
+  ], { inputShape: [10, 9, 2], backend, seed: 6 }).compile({ loss: 'softmaxCrossEntropy', optimizer: sgd({ lr: 0.05 }) });
+}
+
+const bnOf = (m: Sequential, i: number) => m.layers[i] as BatchNormalization;
+
+describe('batch normalization: state and modes', () => {
+  test('starts at mean 0, variance 1; a training pass moves them by the momentum toward the batch statistics', () => withModel(bnModel(wasm), (m) => {
+    const bn = bnOf(m, 1);
+    expect(Array.from(bn.movingMean)).toEqual([0, 0, 0]);
+    expect(Array.from(bn.movingVariance)).toEqual([1, 1, 1]);
+    expect(m.getWeights().map((w) => w.name)).toEqual(['conv2d_1/kernel', 'batchNormalization_1/gamma', 'batchNormalization_1/beta', 'dense_1/kernel', 'dense_1/bias', 'batchNormalization_2/gamma', 'batchNormalization_2/beta', 'dense_2/kernel', 'dense_2/bias']);
+    // The conv output, per channel, by hand (float64): the batch statistics of its 8·7 positions × N images.
+    const k = m.getWeights()[0].values;
+    const stats = [0, 1, 2].map(() => ({ s: 0, q: 0 }));
+    const z: number[][] = [[], [], []];
+    for (let n = 0; n < N; n++) for (let oy = 0; oy < 8; oy++) for (let ox = 0; ox < 7; ox++) for (let o = 0; o < 3; o++) {
+      let v = 0;
+      for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) for (let c = 0; c < 2; c++) v += x[((n * 10 + oy + ky) * 9 + ox + kx) * 2 + c] * k[((ky * 3 + kx) * 2 + c) * 3 + o];
+      z[o].push(v);
+    }
+    z.forEach((vals, o) => {
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      stats[o] = { s: mean, q: vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length };
+    });
+    m.computeGradients(x, y, { training: true });
+    expectClose(bn.movingMean, stats.map((t) => 0.1 * t.s), 1e-6, 1e-5, 'moving mean after one training pass');
+    expectClose(bn.movingVariance, stats.map((t) => 0.9 + 0.1 * t.q), 1e-6, 1e-5, 'moving variance after one training pass');
+    // Inference passes leave them alone.
+    const mean = bn.movingMean;
+    m.predict(x);
+    m.evaluate(x, y);
+    m.computeGradients(x, y);
+    expect(bits(bn.movingMean)).toEqual(bits(mean));
+  }));
+
+  test('predict normalizes with the moving statistics: a model whose moving stats are the batch stats predicts as in training mode', async () => {
+    const m = sequential([batchNormalization({ momentum: 0, inputShape: [4] }), dense({ units: 2 })], { backend: js, seed: 2 })
+      .compile({ loss: 'meanSquaredError', optimizer: sgd({ lr: 0 }) });
+    await withModel(m, async () => {
+      const rows = randomArray(12 * 4, 3);
+      const before = m.predict(rows);
+      // momentum 0: one training pass sets the moving statistics to this batch's, so inference then normalizes the same way.
+      await m.fit(rows, randomArray(12 * 2, 4), { epochs: 1, batchSize: 12, shuffle: false });
+      const out = m.predict(rows);
+      expect(bits(out)).not.toEqual(bits(before));
+      const bn = bnOf(m, 0);
+      // The normalized columns have mean ≈ 0: the dense layer's output mean is then its bias.
+      const w = m.getWeights()[3].values;
+      for (let j = 0; j < 2; j++) {
+        let mean = 0;
+        for (let i = 0; i < 12; i++) mean += out[i * 2 + j] / 12;
+        expect(Math.abs(mean - w[j]), `output ${j} mean`).toBeLessThan(1e-5);
+      }
+      expect(bn.movingVariance.every((v) => v > 0 && v !== 1)).toBe(true);
+    });
+  });
+
+  test('fit, save, load: weights, moving statistics and predictions come back bit for bit; resumed training matches', async () => {
+    const straight = bnModel(js);
+    const first = bnModel(js);
+    await withModel(straight, () => withModel(first, async () => {
+      await straight.fit(x, y, { epochs: 2, batchSize: 8 });
+      await first.fit(x, y, { epochs: 1, batchSize: 8 });
+      const loaded = await loadModel(first.toBytes(), { backend: js });
+      await withModel(loaded, async () => {
+        expect(bits(bnOf(loaded, 1).movingVariance)).toEqual(bits(bnOf(first, 1).movingVariance));
+        expect(bits(bnOf(loaded, 5).movingMean)).toEqual(bits(bnOf(first, 5).movingMean));
+        expect(bits(loaded.predict(x))).toEqual(bits(first.predict(x)));
+        await loaded.fit(x, y, { epochs: 1, batchSize: 8 });
+        expect(bits(loaded.getFlatWeights())).toEqual(bits(straight.getFlatWeights()));
+        expect(bits(bnOf(loaded, 1).movingMean)).toEqual(bits(bnOf(straight, 1).movingMean));
+      });
+    }));
+  });
+
+  test('a file whose layer state does not fit its architecture is refused', async () => {
+    await withModel(bnModel(js), async (m) => {
+      const snap = m.snapshot();
+      const { encodeModel } = await import('../../src/index.js');
+      const short = encodeModel({ ...snap, layerState: { tensors: snap.layerState!.tensors.slice(1), values: snap.layerState!.values.slice(3) } });
+      await expect(loadModel(short, { backend: js })).rejects.toThrow(/simdnet loadModel: the file is corrupt: it holds 13 values of layer state for an architecture with 16/);
+      const none = encodeModel({ ...snap, layerState: undefined });
+      await expect(loadModel(none, { backend: js })).rejects.toThrow(/it holds 0 values of layer state for an architecture with 16/);
+    });
+  });
+
+  test('wasm and js give the same moving statistics after a training pass (up to the matmul rounding before them)', async () => {
+    const runs: Float32Array[] = [];
+    for (const backend of [wasm, js]) {
+      await withModel(bnModel(backend), async (m) => {
+        // One step from the same weights: the conv output and its batch statistics are the same on both backends up to the matmul's rounding.
+        m.computeGradients(x, y, { training: true });
+        runs.push(m.network.stateValues());
+      });
+    }
+    expectClose(runs[0], runs[1], 1e-7, 1e-5, 'moving statistics wasm vs js');
+  });
+});
+
