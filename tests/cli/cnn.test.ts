@@ -118,6 +118,11 @@ describe('simdnet train with convolutions', () => {
     for (let i = 0; i < tiles.data.length; i += 4) if (Math.max(tiles.data[i], tiles.data[i + 1], tiles.data[i + 2]) - Math.min(tiles.data[i], tiles.data[i + 1], tiles.data[i + 2]) > 100) coloured++;
     expect(coloured).toBeGreaterThan(20);
     expect(readdirSync(plots)).toContain('misclassified.svg');
+    // The CIFAR recipe of --model cnn (batch norm after each convolution) builds and trains on the same files.
+    const recipe = await runCli('train', '--cifar', dir, '--model', 'cnn', '--epochs', '1', '--limit', '64', '--json');
+    expect(recipe.code, recipe.stderr).toBe(0);
+    expect(lastJson(recipe.stdout).network).toBe('32x32x3-conv32x3same-bn-conv32x3same-bn-pool2-conv64x3same-bn-conv64x3same-bn-pool2-conv128x3same-bn-pool2-dense128-10');
+    expect(recipe.stderr).toMatch(/augment: shifts up to 4 pixels, mirror images/);
   });
 
   it('refuses what cannot work before training, naming the token or the layer', async () => {
