@@ -237,7 +237,7 @@ function resolve(o: TrainBenchOptions): Resolved {
  * The training stream: `samples` rows of the training set chosen by Rng(seed), visited in that order
  * in epoch 0 and in the order Rng(seed + e) shuffles them into in epoch e.
  */
-class Stream {
+export class Stream {
   private readonly chosen: Int32Array;
   private readonly orders: Int32Array[] = [];
 
@@ -273,14 +273,18 @@ class Stream {
 }
 
 /** What one contender does on one network: its batches, chunk size, segments, and test digits. */
-interface Plan {
+export interface Plan {
   batches: number;
   chunk: number;
   segments: { first: number; batches: number; chunks: number }[];
   testSamples: number;
 }
 
-function plan(r: Resolved, net: BenchNetwork, who: Contender): Plan {
+/** The run-wide settings a plan depends on. */
+export type PlanConfig = Pick<Resolved, 'samples' | 'epochs' | 'limitedSamples' | 'chunkBatches' | 'segments' | 'limitedTestSamples' | 'testSamples'>;
+
+/** How `who` trains on `net` (also bench:cnn's, whose networks and contenders are others). */
+export function plan(r: PlanConfig, net: { readonly name: string; readonly batch: number; readonly limited: Readonly<Partial<Record<string, number>>> }, who: string): Plan {
   const total = r.samples * r.epochs;
   const n = net.limited[who];
   const limited = n !== undefined;
@@ -306,7 +310,7 @@ function plan(r: Resolved, net: BenchNetwork, who: Contender): Plan {
 }
 
 /** Records begin() and each tick(); chunkRates() turns them into rows/second per whole chunk. */
-class Recorder implements Marks {
+export class Recorder implements Marks {
   private times: number[] = [];
 
   begin(): void {

@@ -1,7 +1,7 @@
 /**
  * `--plot DIR`: the pictures of a training run. Training curves and the learning-rate schedule for
  * every run; the decision boundary for 2-D toy sets; a confusion matrix and a grid of misclassified
- * images for image data. Each is written atomically; returns the paths written.
+ * images for image data, and the first convolution's filters for a CNN. Each is written atomically; returns the paths written.
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { trainingCurves, scheduleChart } from '../plot/line.js';
 import { decisionBoundary } from '../plot/boundary.js';
 import { confusionMatrixChart } from '../plot/confusion.js';
 import { misclassifiedGrid } from '../plot/images.js';
+import { convFilters } from '../plot/filters.js';
 import { writePlot } from '../plot/write.js';
 import type { LoadedData } from './data-source.js';
 import { makeSchedule, type TrainSettings } from './settings.js';
@@ -51,6 +52,12 @@ export async function drawPlots(dir: string, model: Sequential, data: LoadedData
         images: test.x, height, width, channels, columns: 12, scale: 2,
         trueLabels: test.y, predicted, labels: test.labelNames,
       }));
+    }
+    // A CNN: what its first convolution learned.
+    const first = model.getWeights().find((w) => w.shape.length === 4 && w.name.endsWith('/kernel'));
+    if (first !== undefined) {
+      const [kh, kw, inC, outC] = first.shape;
+      await put('filters.svg', convFilters({ kernel: first.values, shape: [kh, kw, inC, outC], title: `Filters of ${first.name.replace(/\/kernel$/, '')} (${outC} of ${kh}\u00d7${kw}\u00d7${inC})` }));
     }
   }
   return written;

@@ -5,11 +5,15 @@
 import type { ActivationName } from '../backend/contract.js';
 import * as schedules from '../train/schedules.js';
 import type { LearningRateSchedule } from '../train/types.js';
+import type { LayerToken } from './layer-spec.js';
 import type { ScheduleSpec } from './values.js';
 
 /** What `simdnet train` was asked to do. */
 export interface TrainSettings {
-  layers: number[];
+  /** The hidden layers (--layers, or the --model cnn recipe's). */
+  layers: LayerToken[];
+  /** fit()'s augment option (--augment), or null for none. */
+  augment: { shift: number; flip: boolean } | null;
   activation: ActivationName;
   /** The activation's parameter (the sigmoid's slope a); undefined for the default. */
   slope?: number;

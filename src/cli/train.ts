@@ -1,21 +1,18 @@
 /**
- * `simdnet train`: load data, build an MLP, train it with a progress bar and a line per epoch, report
+ * `simdnet train`: load data, build an MLP or a CNN (build-model.ts), train it with a progress bar and a line per epoch, report
  * the test accuracy, and optionally save the model and draw pictures.
  */
 import cliProgress from 'cli-progress';
-import { defaultKernelInitializer } from '../backend/activations.js';
 import type { ReadyBackend } from '../backend/init.js';
-import { dense } from '../model/dense.js';
-import { dropout as dropoutLayer } from '../model/dropout.js';
-import { sequential, type Sequential } from '../model/sequential.js';
 import { earlyStopping } from '../train/early-stopping.js';
 import type { Callback, EpochLogs } from '../train/callbacks.js';
 import type { History } from '../train/fit.js';
-import type { Layer } from '../model/layers.js';
+import type { Shape } from '../model/layers.js';
 import { optimizer } from '../train/optimizers.js';
 import { l1, l1l2, l2 } from '../train/regularizers.js';
 import type { Regularizer } from '../train/types.js';
 import type { LoadedData } from './data-source.js';
+import { buildModel, networkName } from './build-model.js';
 import { drawPlots } from './plots.js';
 import { makeSchedule, type TrainSettings } from './settings.js';
 
@@ -46,19 +43,9 @@ function regularizer(s: TrainSettings): Regularizer | null {
   return null;
 }
 
-/** Dense hidden layers (with dropout after each when asked), then a dense output of logits. */
-export function buildModel(s: TrainSettings, inputSize: number, classes: number, backend: ReadyBackend): Sequential {
-  const kernelRegularizer = regularizer(s);
-  const layers: Layer[] = [];
-  for (const units of s.layers) {
-    layers.push(dense({
-      units, activation: s.activation, activationAlpha: s.slope,
-      kernelInitializer: defaultKernelInitializer(s.activation), kernelRegularizer,
-    }));
-    if (s.dropout > 0) layers.push(dropoutLayer({ rate: s.dropout }));
-  }
-  layers.push(dense({ units: classes, kernelRegularizer }));
-  return sequential(layers, { inputSize, backend, seed: s.seed });
+/** The rows' shape: [h, w, c] for images, [features] otherwise. */
+export function inputShapeOf(data: LoadedData): Shape {
+  return data.train.shape ?? [data.train.features];
 }
 
 const fmt = (x: number | undefined, digits = 4): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
@@ -114,16 +101,18 @@ export async function runTrain(
 ): Promise<TrainResult> {
   const t0 = performance.now();
   const { train, test } = data;
-  const model = buildModel(s, train.features, train.classes, backend);
+  const inputShape = inputShapeOf(data);
+  const model = buildModel({ ...s, regularizer: regularizer(s) }, inputShape, train.classes, backend);
   try {
     model.compile({
       loss: 'softmaxCrossEntropy',
       optimizer: optimizer(s.optimizer, { lr: makeSchedule(s.schedule, s.lr, s.epochs) }),
       metrics: ['accuracy', 'f1'],
     });
-    const network = [train.features, ...s.layers, train.classes].join('-');
+    const network = networkName(s.layers, inputShape, train.classes);
     log(`data: ${data.name}: ${train.n} training and ${test.n} test rows, ${train.features} features, ${train.classes} classes`);
-    log(`model: ${network} (${s.activation}${s.slope !== undefined ? `, a = ${s.slope}` : ''}), ${model.parameterCount} parameters, backend ${backend.name}`);
+    const augment = s.augment === null ? '' : `; augment: shifts up to ${s.augment.shift} pixels${s.augment.flip ? ', mirror images' : ''}`;
+    log(`model: ${network} (${s.activation}${s.slope !== undefined ? `, a = ${s.slope}` : ''}), ${model.parameterCount} parameters, backend ${backend.name}${augment}`);
     const callbacks: Callback[] = [];
     const trainRows = Math.round(train.n * (1 - s.val));
     callbacks.push(progressCallback(s.epochs, trainRows, process.stderr, log));
@@ -133,7 +122,7 @@ export async function runTrain(
     }
     const tFit = performance.now();
     const history: History = await model.fit(train.x, train.y, {
-      epochs: s.epochs, batchSize: s.batch, shuffle: true, seed: s.seed, validationSplit: s.val, callbacks, signal,
+      epochs: s.epochs, batchSize: s.batch, shuffle: true, seed: s.seed, validationSplit: s.val, callbacks, signal, augment: s.augment,
     });
     const aborted = history.stopReason === 'aborted';
     const trainSeconds = (performance.now() - tFit) / 1000;

@@ -8,7 +8,8 @@ import { tune } from '../tune/tune.js';
 import { formatTrials } from '../tune/format.js';
 import type { SearchSpace } from '../tune/space.js';
 import type { LoadedData } from './data-source.js';
-import { parseInteger, parseLayers, parseNumber } from './values.js';
+import { parseLayers } from './layer-spec.js';
+import { parseInteger, parseNumber } from './values.js';
 
 /** "a,b,c" → numbers, each checked by `parse`. */
 function list<T>(flag: string, value: string, sep: string, parse: (flag: string, v: string) => T): T[] {

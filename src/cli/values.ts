@@ -33,25 +33,10 @@ export function parseInteger(flag: string, value: string, min = 0, max = Number.
 
 /** Seeds are uint32 everywhere in the library. */
 export const MAX_SEED = 2 ** 32 - 1;
-/** Widest hidden layer the CLI accepts: wider ones cannot fit wasm32's memory beside any real input. */
-export const MAX_WIDTH = 2 ** 20;
 /** Largest toy-set noise: the points lie within ±2, so more is only a way to overflow float32. */
 export const MAX_NOISE = 1000;
 /** Most points a toy set may have (each is 2 floats and a label; past this it is a typo, not a demo). */
 export const MAX_SAMPLES = 10_000_000;
-
-/** `--layers 128,64` → [128, 64]; `--layers none` (or '') → [] (no hidden layer: logistic regression). */
-export function parseLayers(flag: string, value: string): number[] {
-  const v = value.trim();
-  if (v === '' || v === 'none' || v === '0') return [];
-  const parts = v.split(',');
-  return parts.map((p) => {
-    if (!/^\d+$/.test(p.trim()) || Number(p) < 1 || Number(p) > MAX_WIDTH) {
-      fail(flag, value, `comma-separated widths from 1 to ${MAX_WIDTH} such as 128,64 (or none)`);
-    }
-    return Number(p);
-  });
-}
 
 /** `--batch full|1|64` → 'full' or a positive integer. */
 export function parseBatch(flag: string, value: string): number | 'full' {
@@ -99,4 +84,19 @@ export function parseSchedule(flag: string, value: string): ScheduleSpec {
 export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(value)) fail(flag, value, `one of ${choices.join(', ')}`);
   return value as T;
+}
+
+/** `--augment shift2,flip` → fit()'s augment option; `none` → null. */
+export function parseAugment(flag: string, value: string): { shift: number; flip: boolean } | null {
+  const v = value.trim();
+  if (v === '' || v === 'none') return null;
+  let shift = 0;
+  let flip = false;
+  for (const token of v.split(',').map((t) => t.trim())) {
+    const m = /^shift(\d{1,3})$/.exec(token);
+    if (m) shift = Number(m[1]);
+    else if (token === 'flip') flip = true;
+    else fail(flag, value, `comma-separated shift<pixels> and flip, such as shift2 (digits) or shift4,flip (photographs), or none; ${JSON.stringify(token)} is neither`);
+  }
+  return shift === 0 && !flip ? null : { shift, flip };
 }

@@ -215,6 +215,9 @@ export class DeviceData {
   }
 }
 
+/** Writes row `from` of src into row `to` of dst (both flat [rows, inputSize]). */
+export type RowCopier = (src: Float32Array, from: number, dst: Float32Array, to: number) => void;
+
 /**
  * Buffers for one training batch of up to `capacity` rows, gathered from a DeviceData by row index.
  * Allocated once per fit() and reused for every batch.
@@ -247,8 +250,11 @@ export class BatchBuffers {
     }
   }
 
-  /** Copies rows order[start .. start+count) of `from` into rows 0..count of this batch. */
-  gather(from: DeviceData, order: Int32Array, start: number, count: number): BatchTargets {
+  /**
+   * Copies rows order[start .. start+count) of `from` into rows 0..count of this batch; `copyRow`,
+   * when given, writes each x row instead (fit()'s augmentation: source row index, batch row index).
+   */
+  gather(from: DeviceData, order: Int32Array, start: number, count: number, copyRow?: RowCopier): BatchTargets {
     const y = from.y;
     if (y === null) throw new Error('simdnet fit: internal: gathering a batch from data without y');
     const f = this.inputSize;
@@ -260,7 +266,8 @@ export class BatchBuffers {
     const td = this.targets === null ? null : this.targets.data;
     for (let i = 0; i < count; i++) {
       const r = order[start + i];
-      xd.set(xs.subarray(r * f, r * f + f), i * f);
+      if (copyRow === undefined) xd.set(xs.subarray(r * f, r * f + f), i * f);
+      else copyRow(xs, r, xd, i);
       ld[i] = ls[r];
       if (ts !== null && td !== null) td.set(ts.subarray(r * o, r * o + o), i * o);
     }

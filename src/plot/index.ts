@@ -14,4 +14,6 @@ export { confusionMatrixChart } from './confusion.js';
 export type { ConfusionMatrixOptions } from './confusion.js';
 export { imageGrid, captionedImageGrid, misclassifiedGrid } from './images.js';
 export type { ImageGridOptions, CaptionedImageGridOptions, MisclassifiedGridOptions, Caption } from './images.js';
+export { convFilters } from './filters.js';
+export type { ConvFiltersOptions } from './filters.js';
 export { writePlot } from './write.js';

@@ -9,6 +9,7 @@
  * a list of callbacks or one callbacks object (as tfjs does). A hook may return a promise; fit() awaits it. To stop training, a hook calls
  * `model.requestStop(reason)`: fit() stops after the current epoch with stopReason = reason.
  */
+import type { AugmentOptions } from './augment.js';
 import type { Features, Targets } from '../model/data.js';
 import type { Evaluation } from './step.js';
 import { excerpt } from './pieces.js';
@@ -275,6 +276,16 @@ export interface FitOptions {
    * @default 0
    */
   verbose?: boolean | 0 | 1 | 2;
+  /**
+   * Random moves (and mirror images) of image rows, drawn afresh for every training batch from the
+   * seed: see AugmentOptions. The validation rows are never moved. Mini-batches are then always
+   * gathered into a staging buffer (also without shuffle), the data set is never copied.
+   * @example
+   *     await model.fit(x, y, { augment: { shift: 2 } })             // MNIST: moves of up to 2 pixels
+   *     await model.fit(x, y, { augment: { shift: 4, flip: true } }) // CIFAR-10
+   * @default null (rows as given)
+   */
+  augment?: AugmentOptions | null;
 }
 
 /** What fit() resolves to: the epochs run, why it stopped, and the per-epoch logs. */

@@ -6,6 +6,7 @@
 import type { Features, Targets } from '../model/data.js';
 import { OptionReader, excerpt } from './pieces.js';
 import { checkCallbacks, type Callback, type FitOptions } from './callbacks.js';
+import { readAugment, type ResolvedAugment } from './augment.js';
 
 /** FitOptions with defaults applied and every value checked. */
 export interface ResolvedFitOptions {
@@ -22,9 +23,11 @@ export interface ResolvedFitOptions {
   readonly verbose: boolean;
   /** classWeight as given (class index → weight), checked against the model's classes by classWeights(). */
   readonly classWeight: Readonly<Record<string, number>> | null;
+  /** The augmentation (null for none, or one that moves nothing), checked against the model by fit(). */
+  readonly augment: ResolvedAugment | null;
 }
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'stopWhen', 'signal', 'verbose', 'classWeight'];
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'stopWhen', 'signal', 'verbose', 'classWeight', 'augment'];
 
 /**
  * FitOptions.validationData as `{ x, y }` (Keras's pair `[x, y]` turned into one), or null; other
@@ -96,6 +99,7 @@ export function resolveFitOptions(options: FitOptions, modelSeed: number): Resol
     signal: signal as AbortSignal | null,
     verbose: readVerbose(r),
     classWeight: readClassWeight(r),
+    augment: readAugment(r.raw('augment')),
   };
 }
 

@@ -12,7 +12,7 @@
  * batchSize: 'full' is full-batch gradient descent (one step per epoch, the true gradient), 1 is
  * online SGD, n is mini-batch (the last batch of an epoch holds the remaining rows).
  *
- * Reproducibility: the shuffle of epoch e depends only on (seed, e) where e counts the model's epochs
+ * Reproducibility: the shuffle (and the augmentation, augment.ts) of epoch e depends only on (seed, e) where e counts the model's epochs
  * over its whole life (model.epochsTrained), the dropout masks only on the model's dropout seed and
  * stream counter, and schedules on the model's global batch/epoch counts; all three are saved with
  * the model. So fit(4 epochs) gives the same weights, bit for bit, as fit(2), save, load, fit(2).
@@ -28,6 +28,7 @@ import { MetricAccumulator, needsExtraMetrics, type MetricName, type MetricValue
 import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
 import { DivergenceWatch, divergedError } from './divergence.js';
 import { classWeights, resolveFitOptions } from './fit-options.js';
+import { Augmenter } from './augment.js';
 import { applyUpdate, evaluateData, gradientStep, type StepResult } from './step.js';
 import type { TrainingState } from './training-state.js';
 
@@ -132,8 +133,11 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     const n = train.n;
     const size = o.batchSize === 'full' ? n : Math.min(o.batchSize, n);
     const batches = Math.ceil(n / size);
-    // Shuffled mini-batches are gathered into reused buffers; otherwise batches are contiguous views.
-    const gathered = o.shuffle && size < n ? new BatchBuffers(b, size, net.inputSize, net.outputSize, loss.usesTargets) : null;
+    // Shuffled or augmented mini-batches are gathered into reused buffers; otherwise batches are
+    // contiguous views of the data.
+    const augmenter = o.augment === null ? null : new Augmenter(o.augment, net.inputShape, o.seed);
+    const copyRow = augmenter === null ? undefined : augmenter.copyRow.bind(augmenter);
+    const gathered = (o.shuffle && size < n) || augmenter !== null ? new BatchBuffers(b, size, net.inputSize, net.outputSize, loss.usesTargets) : null;
     if (gathered !== null) owned.push(gathered);
     const order = gathered !== null ? new Int32Array(n) : null;
     // Size the arena once for the largest pass (a training batch or a validation chunk), so it is
@@ -170,8 +174,9 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
       await call(o.callbacks, 'onEpochBegin', epoch, model);
       if (order !== null) {
         for (let i = 0; i < n; i++) order[i] = i;
-        new Rng(epochSeed(o.seed, epoch)).shuffle(order);
+        if (o.shuffle && size < n) new Rng(epochSeed(o.seed, epoch)).shuffle(order);
       }
+      augmenter?.startEpoch(epoch);
       const t0 = now();
       const epochMetrics = extraMetrics === null ? null : new MetricAccumulator({ ...extraMetrics, outputs: net.outputSize, threshold: loss.threshold });
       const extras = { classWeights: weights, metrics: epochMetrics, deferKernel };
@@ -192,7 +197,7 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         const last = k === batches - 1;
         const how = last ? lastExtras : extras;
         if (gathered !== null && order !== null) {
-          const targets = gathered.gather(train, order, start, m);
+          const targets = gathered.gather(train, order, start, m, copyRow);
           gradientStep(net, loss, gathered.x, targets, m, true, false, how, step);
         } else {
           const part = m === n ? train : train.slice(start, m);

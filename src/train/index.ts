@@ -23,6 +23,7 @@ export { initializer, initializerFromConfig, INITIALIZER_NAMES } from './initial
 export * as schedules from './schedules.js';
 export * as initializers from './initializers.js';
 export type { FitOptions, History, StopWhen } from './fit.js';
+export type { AugmentOptions } from './augment.js';
 export type { Evaluation } from './step.js';
 export type { Callback, CallbackModel, BatchLogs, BatchBeginLogs, EpochLogs, TrainBeginLogs, TrainEndLogs, StopReason } from './callbacks.js';
 export { earlyStopping } from './early-stopping.js';

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBatch, parseLayers, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
+import { parseBatch, parseSchedule, parseNumber, parseInteger } from '../../src/cli/values.js';
+import { parseLayers } from '../../src/cli/layer-spec.js';
 import { runCli } from '../support/cli.js';
+import { cifarDir, mnistIdxDir } from '../support/image-files.js';
 
 const run = runCli;
 
@@ -22,7 +24,8 @@ describe('CLI option values', () => {
   });
 
   it('names the flag and what was expected', () => {
-    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": expected comma-separated widths from 1 to/);
+    expect(() => parseLayers('--layers', '128,x')).toThrow(/--layers "128,x": token 2 of 2, "x", is not a layer: expected one of conv<filters>x<k>/);
+    expect(() => parseLayers('--layers', '128,conv8x3')).toThrow(/--layers "128,conv8x3": token 2, conv8x3, is not a dense width: this command searches MLPs/);
     expect(() => parseBatch('--batch', '0')).toThrow(/--batch "0": expected an integer ≥ 1/);
     expect(() => parseSchedule('--schedule', 'exp:2')).toThrow(/--schedule "exp:2": expected exp:RATE with RATE in \(0, 1\]/);
     expect(() => parseSchedule('--schedule', 'step:0.5/x')).toThrow(/--schedule "step:0.5\/x": expected step:FACTOR\/EVERY/);
@@ -163,18 +166,8 @@ describe('simdnet tune', () => {
 
 describe('simdnet train on image files', () => {
   it('reads an MNIST-format IDX directory (gzipped) and draws the confusion matrix and misclassified digits', async () => {
-    const { loadMnist } = await import('../../src/data/node.js');
-    const { encodeIdx, MNIST_FILES } = await import('../../src/data/index.js');
-    const { gzipSync } = await import('node:zlib');
-    const { train, test } = await loadMnist();
-    const dir = mkdtempSync(join(tmpdir(), 'simdnet-idx-'));
     // The first 3000 training and 500 test digits, back to bytes, as a user's own gzipped IDX files.
-    const put = (name: string, dims: number[], values: ArrayLike<number>, scale: number) =>
-      writeFileSync(join(dir, `${name}.gz`), gzipSync(encodeIdx(dims, Uint8Array.from(values, (v) => Math.round(v * scale)))));
-    put(MNIST_FILES.trainImages, [3000, 28, 28], train.x.subarray(0, 3000 * 784), 255);
-    put(MNIST_FILES.trainLabels, [3000], train.y.subarray(0, 3000), 1);
-    put(MNIST_FILES.testImages, [500, 28, 28], test.x.subarray(0, 500 * 784), 255);
-    put(MNIST_FILES.testLabels, [500], test.y.subarray(0, 500), 1);
+    const dir = await mnistIdxDir(3000, 500);
     const plots = join(dir, 'plots');
     const r = await run('train', '--idx', dir, '--layers', '64', '--epochs', '3', '--val', '0', '--plot', plots, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -189,23 +182,11 @@ describe('simdnet train on image files', () => {
   });
 
   it('reads a CIFAR-10 binary directory', async () => {
-    const { CIFAR10_FILES } = await import('../../src/data/index.js');
-    const dir = mkdtempSync(join(tmpdir(), 'simdnet-cifar-'));
-    // A learnable stand-in in the real record format (1 label byte, then 1024 R, 1024 G, 1024 B bytes):
-    // noise everywhere, and class k's images bright in the k-th tenth of the bytes.
+    // A learnable stand-in in the real record format: noise everywhere, and class k's images bright in
+    // the k-th tenth of the bytes.
     let seed = 1;
     const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) % 9;
-    const batch = (records: number) => {
-      const bytes = new Uint8Array(records * 3073);
-      for (let r = 0; r < records; r++) {
-        const label = r % 10;
-        bytes[r * 3073] = label;
-        for (let i = 0; i < 3072; i++) bytes[r * 3073 + 1 + i] = (Math.floor(i / 308) === label ? 200 : 0) + noise();
-      }
-      return bytes;
-    };
-    for (const name of CIFAR10_FILES.train) writeFileSync(join(dir, name), batch(40));
-    writeFileSync(join(dir, CIFAR10_FILES.test), batch(50));
+    const dir = cifarDir(40, 50, (_r, label, plane, i) => (Math.floor((plane * 1024 + i) / 308) === label ? 200 : 0) + noise());
     const r = await run('train', '--cifar', dir, '--layers', '16', '--epochs', '30', '--lr', '0.01', '--val', '0', '--json');
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -220,7 +201,7 @@ describe('simdnet refuses bad input before it costs a run', () => {
       [['--seed', '5000000000'], /--seed "5000000000": expected an integer from 0 to 4294967295/],
       [['--patience', '2', '--val', '0'], /--patience 2 needs a validation split to watch: give --val > 0/],
       [['--samples', '1000000000000'], /--samples "1000000000000": expected an integer from 4 to/],
-      [['--layers', '99999999999'], /--layers "99999999999": expected comma-separated widths from 1 to/],
+      [['--layers', '99999999999'], /--layers "99999999999": token 1 of 1, "99999999999", is not a layer: its width must be from 1 to 1048576/],
       [['--classes', '1'], /--classes "1": expected an integer from 2 to/],
       [['--noise', '1e300'], /--noise "1e300": expected a number in \[0, 1000\]/],
     ];

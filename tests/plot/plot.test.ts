@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import {
-  confusionMatrixChart, decisionBoundary, imageGrid, lineChart, misclassifiedGrid, scheduleChart, trainingCurves, writePlot,
+  confusionMatrixChart, convFilters, decisionBoundary, imageGrid, lineChart, misclassifiedGrid, scheduleChart, trainingCurves, writePlot,
 } from '../../src/index.js';
 import { formatTick, linearAxis, logAxis, niceTicks } from '../../src/plot/axis.js';
 import { PALETTE, parseHex } from '../../src/plot/color.js';
@@ -640,3 +640,35 @@ function xmlError(xml: string): string | null {
   if (roots === 0) return 'no root element';
   return null;
 }
+
+describe('convFilters', () => {
+  it('draws filter o of a [kh, kw, inC, outC] kernel as tile o, each scaled to its own range; RGB for 3 input channels', () => {
+    // 2×3 filters, 2 of them, one input channel: filter o's weight at (r, c) is o·10 + r·3 + c (filter 1 is filter 0 + 10).
+    const [kh, kw, outC] = [2, 3, 2];
+    const kernel = new Float32Array(kh * kw * outC);
+    for (let p = 0; p < kh * kw; p++) for (let o = 0; o < outC; o++) kernel[p * outC + o] = o * 10 + p;
+    const svg = convFilters({ kernel, shape: [kh, kw, 1, outC], scale: 1 });
+    expectSvg(svg);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['Filters of the first convolution (2 of 2×3×1)', '0', '1']));
+    const { png } = embeddedImage(svg);
+    // Each tile runs black (its smallest weight, at (0, 0)) to white (its largest, at (1, 2)), whatever its offset.
+    const pitch = (png.width + 2) / 2;
+    for (let o = 0; o < outC; o++) {
+      const x0 = Math.round(o * pitch + (pitch - 2 - kw) / 2);
+      expect(pixel(png, x0, 0), `filter ${o} (0, 0)`).toEqual([0, 0, 0]);
+      expect(pixel(png, x0 + 2, 1), `filter ${o} (1, 2)`).toEqual([255, 255, 255]);
+    }
+    // Three input channels: one RGB tile per filter, red from channel 0.
+    const rgb = new Float32Array(1 * 1 * 3 * 1);
+    rgb.set([1, 0, 0.5]);
+    const one = embeddedImage(convFilters({ kernel: rgb, shape: [1, 1, 3, 1], scale: 1 })).png;
+    expect(pixel(one, Math.floor(one.width / 2), 0)).toEqual([255, 0, 128]);
+  });
+
+  it('shows at most `limit` filters and checks the kernel against the shape', () => {
+    const kernel = new Float32Array(3 * 3 * 1 * 40).map((_, i) => i % 7);
+    expect(texts(convFilters({ kernel, shape: [3, 3, 1, 40], limit: 16 }))).toContain('Filters of the first convolution (16 of 40 of 3×3×1)');
+    expect(() => convFilters({ kernel, shape: [3, 3, 2, 40] })).toThrow(/simdnet convFilters: options.kernel holds 360 values, but the shape \[3, 3, 2, 40\] needs 720/);
+    expect(() => convFilters({ kernel, shape: [3, 3, 40] as unknown as [number, number, number, number] })).toThrow(/options.shape must be \[kh, kw, inC, outC\]/);
+  });
+});
