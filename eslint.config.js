@@ -27,7 +27,7 @@ export default defineConfig(
       'node_modules/**', 'build/**', 'dist/**', 'coverage/**', 'docs/api/**', 'test-output/**', 'examples/output/**', 'examples/playground/dist/**',
       // AssemblyScript: TypeScript syntax with other types and decorators; asc checks it.
       'assembly/**',
-      'bindings/wasm-bytes.generated.ts',
+      'bindings/wasm-bytes*.generated.ts',
     ],
   },
   js.configs.recommended,

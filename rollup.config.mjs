@@ -101,7 +101,12 @@ export default [
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
       // The embedded wasm in a chunk of its own: scripts/size-check.mjs then reports JavaScript and wasm apart.
-      manualChunks: (id) => (id.includes('wasm-bytes.generated') ? 'wasm' : undefined),
+      // The other builds (bindings/loader.ts BUILDS, imported lazily) each get a build-<name> chunk.
+      manualChunks: (id) => {
+        if (id.includes('wasm-bytes.generated')) return 'wasm';
+        const variant = /wasm-bytes-([a-z0-9]+)\.generated/.exec(id);
+        return variant ? `build-${variant[1]}` : undefined;
+      },
       // Not the default 'auto': keep the shared chunks' export names readable in stack traces.
       minifyInternalExports: false,
     },

@@ -32,7 +32,14 @@ export const LAYOUT_NT: i32 = 2;
 //   NT 128×784 and 512×512:        m = 1: 1.8× and 1.7×;  2: 0.90× and 0.85×;  4: 0.8×;  16: 0.6×
 //     (each row transposes B's vectors again; packing transposes once for all rows)
 //   TN 784×k · k×128 (∂W of a batch of k): k = 1: 1.4×  8: 1.16×  16: 1.13×  24: 1.08×  32: 1.05×
-// A 1×32 tile (8 accumulators) measured no faster than 1×16 for one row, so the simpler one stays.
+//
+// A C row on its own (m = 1, and the m mod 4 rows after the 4-row groups) with n ≥ STREAM_MIN_N is
+// summed by rowStream, which reads B in whole rows; below, by 1×16 tiles, which read a 64-byte strip
+// of every row of B. Measured (issue 12: both in one process, alternating, medians of 40 × 200
+// calls, each order run, the geometric mean of the two ratios; shared machine), 1×k·k×n, stream/tiles:
+//   784×64: 1.15   784×128: 0.95   784×256: 0.73   512×512: 0.47 (60.7 → 28.2 µs)   784×512: 0.45
+//   128×10, 512×10 (n < 16: both take the 4-column tail): 1.03, 0.95
+// A 1×32 tile (8 accumulators) was in between: 784×128 1.09, 784×64 1.46, 512×512 0.57, 784×512 0.53.
 
 /** The largest m (NN) the skinny path takes. */
 export const SKINNY_MAX_NN: i32 = 16;
@@ -70,9 +77,23 @@ function putScalar(c: usize, acc: f32, addC: bool): void {
 
 /** C[m,n] (+)= op(A)·op(B) unpacked, for any shape (fastest for the skinny ones: see the crossovers above). */
 export function matmulSkinny(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, m);
+}
+
+/** Rows [start, start + count) of matmulSkinny's C: one thread's share (as matmulRows in matmul.ts). */
+export function matmulSkinnyRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+  const aOffset = layout == LAYOUT_TN ? start : start * k;
+  matmulSkinnyStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+}
+
+/**
+ * matmulSkinny where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m): a block of columns of a
+ * wider A, which is how matmulRows (matmul.ts) hands a thread its rows of C. NN and NT ignore it.
+ */
+export function matmulSkinnyStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
   // A(i, p) = a[i·aRs + p·aCs] (elements).
   const aRs = layout == LAYOUT_TN ? 1 : k;
-  const aCs = layout == LAYOUT_TN ? m : 1;
+  const aCs = layout == LAYOUT_TN ? ldaTN : 1;
   const step = kSliceStep(k);
   for (let pc = 0; pc < k; pc += step) {
     const kc = min32(step, k - pc);
@@ -105,6 +126,10 @@ function sliceRowsOfB(a: usize, aRs: i32, aCs: i32, b: usize, c: usize, m: i32, 
     const ar = a + (<usize>(i * aRs + pc * aCs) << 2);
     const cr = c + <usize>i * ldc;
     let j = 0;
+    if (n >= STREAM_MIN_N) {
+      j = n & ~3;
+      rowStream(kc, ar, aStep, b0, ldb, cr, j, addC);
+    }
     for (; j + 16 <= n; j += 16) tile1x16(kc, ar, aStep, b0 + (<usize>j << 2), ldb, cr + (<usize>j << 2), addC);
     rowTail(kc, ar, aStep, b0, ldb, cr, j, n, addC);
   }
@@ -275,4 +300,60 @@ function ntStep(acc: v128, ap: usize, t0: v128, t1: v128, t2: v128, t3: v128): v
   acc = madd(v128.load32_splat(ap, 4), t1, acc);
   acc = madd(v128.load32_splat(ap, 8), t2, acc);
   return madd(v128.load32_splat(ap, 12), t3, acc);
+}
+
+/** The narrowest C row that rowStream sums (see the crossovers at the top). */
+const STREAM_MIN_N: i32 = 128;
+
+/** Columns the streaming row kernel sums at once: its scratch row (4 KiB, in L1 with the four B rows). */
+const STREAM_COLS: i32 = 1024;
+const STREAM_SCRATCH: usize = memory.data(STREAM_COLS << 2, 16);
+
+/**
+ * Columns [0, n4) (n4 a multiple of 4) of one C row over one k slice, streaming B row by row:
+ * the running sums of up to STREAM_COLS columns live in memory (C itself, or the scratch row when
+ * the slice total must be added to C), and each pass over them adds the products of 4 k steps, one
+ * at a time in order of k. So every element is summed as tile1x16 sums it (from +0, in order of k,
+ * then stored or added to C), but B is read in whole rows, sequentially, instead of a column strip
+ * at a stride of n floats (which the hardware prefetcher serves poorly when n is large).
+ */
+function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: usize, n4: i32, addC: bool): void {
+  for (let j0 = 0; j0 < n4; j0 += STREAM_COLS) {
+    const w = min32(STREAM_COLS, n4 - j0);
+    const bytes = <usize>w << 2;
+    const acc = addC ? STREAM_SCRATCH : cr + (<usize>j0 << 2);
+    const bj = b0 + (<usize>j0 << 2);
+    // +0 loaded is +0 splatted: the sums start as tile1x16's do.
+    memory.fill(acc, 0, bytes);
+    let ap = ar;
+    let br = bj;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const s0 = v128.load32_splat(ap);
+      const s1 = v128.load32_splat(ap + aStep);
+      const s2 = v128.load32_splat(ap + 2 * aStep);
+      const s3 = v128.load32_splat(ap + 3 * aStep);
+      const r1 = br + ldb, r2 = br + 2 * ldb, r3 = br + 3 * ldb;
+      for (let o: usize = 0; o < bytes; o += 16) {
+        let v = v128.load(acc + o);
+        v = f32x4.add(v, f32x4.mul(s0, v128.load(br + o)));
+        v = f32x4.add(v, f32x4.mul(s1, v128.load(r1 + o)));
+        v = f32x4.add(v, f32x4.mul(s2, v128.load(r2 + o)));
+        v = f32x4.add(v, f32x4.mul(s3, v128.load(r3 + o)));
+        v128.store(acc + o, v);
+      }
+      ap += 4 * aStep;
+      br += 4 * ldb;
+    }
+    for (; p < kc; p++) {
+      const s0 = v128.load32_splat(ap);
+      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(s0, v128.load(br + o))));
+      ap += aStep;
+      br += ldb;
+    }
+    if (addC) {
+      const cj = cr + (<usize>j0 << 2);
+      for (let o: usize = 0; o < bytes; o += 16) putVec(cj + o, v128.load(acc + o), true);
+    }
+  }
 }

@@ -38,28 +38,42 @@
 
 import { madd } from './madd';
 import { KC, kSliceStep } from './matmul-slices';
-import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinny, skinnyPays } from './matmul-skinny';
+import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinnyStrided, skinnyPays } from './matmul-skinny';
 
 export { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN };
 
 /** Rows of the micro-tile (A values broadcast per k step). */
-const MR: i32 = 4;
+export const MR: i32 = 4;
 /** Columns of the micro-tile (two f32x4 vectors). */
-const NR: i32 = 8;
+export const NR: i32 = 8;
 // Block sizes, measured on the 2-core Zen machine this project benchmarks on (48 KiB L1d, 1 MiB L2
 // per core): KC = 512 (matmul-slices.ts) beat 256 and 384 by 1–3%, mostly through fewer passes over
 // C and fewer calls.
 /** Rows of A packed at once (multiple of MR): MC·KC·4 = 256 KiB. */
-const MC: i32 = 128;
+export const MC: i32 = 128;
 /** Columns of B packed at once (multiple of NR): KC·NC·4 = 512 KiB. */
-const NC: i32 = 256;
+export const NC: i32 = 256;
 
 // Packing scratch, grown on demand and kept (no allocation per call once warm). heap.alloc may grow
 // linear memory; that only moves the JS views (the bindings remake them), not our addresses.
+// A module global, so each instance has its own: with shared memory (bindings/threads/) a helper
+// thread's instance is given a block of SCRATCH_MAX_BYTES by setScratch() (allocated by the main
+// thread), so ensureScratch never allocates there: AssemblyScript's allocator is not thread-safe, and
+// a helper's instance has never initialized it (its TLSF root is a global of its own, still 0, and
+// would be laid over the main thread's heap).
 let scratch: usize = 0;
 let scratchBytes: usize = 0;
 
-function ensureScratch(bytes: usize): usize {
+/** The most scratch one matmul call needs: an MC×KC block of A, a KC×NC block of B, one tile. */
+export const SCRATCH_MAX_BYTES: usize = (<usize>(MC * KC + KC * NC + MR * NR)) << 2;
+
+/** Gives this instance its packing scratch (`bytes` ≥ SCRATCH_MAX_BYTES, 16-byte aligned); see above. */
+export function setMatmulScratch(ptr: usize, bytes: usize): void {
+  scratch = ptr;
+  scratchBytes = bytes;
+}
+
+export function ensureScratch(bytes: usize): usize {
   if (bytes > scratchBytes) {
     // The old contents are not needed: free + alloc rather than realloc (which would copy them).
     // Forget the old block first, so a failed alloc (a trap) cannot leave a freed block in use.
@@ -88,7 +102,7 @@ function roundUp(x: i32, to: i32): i32 {
  * Packs the mc×kc block of A starting at (ic, pc) into MR-row micro-panels at `dst`.
  * A(i, p) lives at a[i·rs + p·cs] (elements): rs = k, cs = 1 for a stored [m,k]; rs = 1, cs = m for [k,m].
  */
-function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+export function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   // Rows in whole MR-row panels; the rest (fewer than MR) go to one zero-padded edge panel.
   const full = mc & ~(MR - 1);
   if (cs == 1) {
@@ -147,7 +161,7 @@ function packA(dst: usize, a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32
  * Packs the kc×nc block of B starting at (pc, jc) into NR-column micro-panels at `dst`.
  * B(p, j) lives at b[p·rs + j·cs]: rs = n, cs = 1 for b stored [k,n]; rs = 1, cs = k for [n,k].
  */
-function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
+export function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
   // Columns in whole NR-column panels; the rest (fewer than NR) go to one zero-padded edge panel.
   const full = nc & ~(NR - 1);
   if (cs == 1) {
@@ -215,7 +229,7 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32
  */
 // @ts-ignore: decorator
 @inline
-function packEdgePanel(panel: usize, src: usize, width: i32, lanes: i32, lane0: i32, laneStride: i32, pc: i32, kStride: i32, kc: i32): void {
+export function packEdgePanel(panel: usize, src: usize, width: i32, lanes: i32, lane0: i32, laneStride: i32, pc: i32, kStride: i32, kc: i32): void {
   for (let p = 0; p < kc; p++) {
     const d = panel + (<usize>(p * width) << 2);
     for (let l = 0; l < width; l++) {
@@ -269,7 +283,7 @@ function transpose4x2(dst: usize, l0: v128, l1: v128, l2: v128, l3: v128, h0: v1
  * with C's top-left element at `c` and rows `ldc` bytes apart. `addC` adds into C (accumulate, or a
  * later k slice); otherwise C is overwritten. `tile` is 128 bytes of scratch for edge tiles.
  */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, tile: usize): void {
+export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -324,14 +338,31 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, rows: 
 
 /** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend/contract.ts. */
 export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  matmulStrided(layout, a, b, c, m, k, n, accumulate, m);
+}
+
+/**
+ * Rows [start, start + count) of C = op(A)·op(B) for the full m×k×n product: one thread's share
+ * (src/backend/threaded.ts). The rows of C and of op(A) are a contiguous block for NN and NT, and
+ * a block of columns of A stored [k,m] for TN (rows m apart). Every element is computed exactly as
+ * matmul computes it (the same k slices, summed in the same order; the skinny path agrees bit for
+ * bit), so any split of the rows gives matmul's bits.
+ */
+export function matmulRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+  const aOffset = layout == LAYOUT_TN ? start : start * k;
+  matmulStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+}
+
+/** matmul where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m); NN and NT ignore it. */
+function matmulStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
   // Few rows (or, for TN, a shallow k): packing would copy a whole operand for little reuse.
   if (skinnyPays(layout, m, k)) {
-    matmulSkinny(layout, a, b, c, m, k, n, accumulate);
+    matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, ldaTN);
     return;
   }
   // Element strides of A(i,p) and B(p,j) for this layout.
   const aRs = layout == LAYOUT_TN ? 1 : k;
-  const aCs = layout == LAYOUT_TN ? m : 1;
+  const aCs = layout == LAYOUT_TN ? ldaTN : 1;
   const bRs = layout == LAYOUT_NT ? 1 : n;
   const bCs = layout == LAYOUT_NT ? k : 1;
 

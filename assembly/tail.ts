@@ -10,11 +10,21 @@
 // Two ways in and out: tailLoad / tailStore move the 1..3 lanes directly (load32_lane, store32_lane),
 // for kernels that work on vectors; tailIn / tailOut copy them into and out of a zero-filled scratch
 // slot, for kernels that work through pointers (optim.ts). Scratch: IN_SLOTS vectors (one per buffer
-// a kernel reads: Adam reads w, g, m, v), 16-byte aligned. Single-threaded, and no kernel calls
-// another mid-tail, so one static area is enough.
+// a kernel reads: Adam reads w, g, m, v), 16-byte aligned. No kernel calls another mid-tail, so one
+// area per instance is enough. Per instance, not one static area: with shared memory
+// (bindings/threads/) helper threads run kernels at the same time as the main thread, so each helper's
+// instance is pointed at a block of its own by setThreadScratch (memory.ts). (The static area is also
+// a data segment, which every instantiation on the shared memory writes again.)
 
 const IN_SLOTS: i32 = 4;
-const SCRATCH: usize = memory.data(IN_SLOTS << 4, 16);
+/** Bytes of tail scratch an instance needs. */
+export const TAIL_SCRATCH_BYTES: usize = IN_SLOTS << 4;
+let SCRATCH: usize = memory.data(IN_SLOTS << 4, 16);
+
+/** Points this instance's tail scratch at `ptr` (TAIL_SCRATCH_BYTES, 16-byte aligned). */
+export function setTailScratch(ptr: usize): void {
+  SCRATCH = ptr;
+}
 
 /** Copies the `rem` (1..3) f32 values at `src` into zeroed scratch slot `slot`; returns the slot's address. */
 // @ts-ignore: decorator

@@ -73,7 +73,8 @@ function timeBatch(run: () => void, reps: number): number {
 }
 
 export async function benchOtherKernels(names: readonly KernelName[]): Promise<void> {
-  const backends = [await init({ backend: 'wasm' }), jsBackend()];
+  // One thread: GB/s of one core against the js twin (the threads table of kernels.ts has the rest).
+  const backends = [await init({ backend: 'wasm', threads: 1 }), jsBackend()];
   console.log(`GB/s at ${ELEMENTS} elements per buffer (${ROWS} rows where a kernel takes m × n), median of ${ROUNDS} interleaved rounds`);
   console.log(`${'kernel'.padEnd(22)}${'wasm'.padStart(8)}${'js'.padStart(8)}${'wasm/js'.padStart(9)}`);
   for (const name of names) {

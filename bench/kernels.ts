@@ -15,6 +15,10 @@
  * are the manifest's matmul entry. `--kernels all` (or a list of names) instead prints the GB/s of the
  * manifest's other kernels, wasm and js, at a fixed size (about 2^20 elements per buffer), with
  * arguments made from their manifest entries; it writes no results file.
+ *
+ * Then the threads table (threads-table.ts): our wasm backend at 1, 2, … threads (`--threads 1,2`;
+ * default 1 up to the cores) on the same shapes and a few elementwise kernels, with the speedup over
+ * the first count. The contenders' table above runs ours on one thread, as tfjs's wasm runs in Node.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,14 +28,18 @@ import { init, jsBackend, type F32Buffer, type MatmulLayout, type ReadyBackend }
 import { KERNEL_NAMES, KERNELS, shapeDims, type BufferArg, type KernelName } from '../src/backend/manifest.js';
 import { machineInfo, median, repoPath, setUpTfjsWasm, writeJsonAtomic } from './util.js';
 import { benchOtherKernels } from './kernels-table.js';
+import { formatHeader, kernelCases, parseThreadCounts, threadsTable, upToCores, type ThreadRow } from './threads-table.js';
 
 const DEFAULT_SHAPES = '64x784x128,128x128x128,256x256x256,512x512x512,1024x1024x1024';
 
-const USAGE = 'usage: node build/bench/kernels.js [--shapes MxKxN,...] [--no-write] | --kernels all|name,...';
+const USAGE = 'usage: node build/bench/kernels.js [--shapes MxKxN,...] [--threads 1,2,...] [--no-write] | --kernels all|name,...';
 const { values: args } = (() => {
   try {
     return parseArgs({
-      options: { shapes: { type: 'string', default: DEFAULT_SHAPES }, 'no-write': { type: 'boolean', default: false }, kernels: { type: 'string' } },
+      options: {
+        shapes: { type: 'string', default: DEFAULT_SHAPES }, 'no-write': { type: 'boolean', default: false }, kernels: { type: 'string' },
+        threads: { type: 'string' },
+      },
     });
   } catch (err) {
     console.error(`bench:kernels: ${(err as Error).message}\n${USAGE}`);
@@ -47,6 +55,12 @@ const SHAPES: readonly [number, number, number][] = args.shapes.split(',').map((
   }
   return dims as [number, number, number];
 });
+/** The threads axis (`--threads 1,2`; default 1 up to the cores): the table after the main one. */
+const THREADS = args.threads === undefined ? upToCores(cpus().length) : parseThreadCounts(args.threads);
+if (THREADS === null) {
+  console.error(`bench:kernels: --threads: ${JSON.stringify(args.threads)} is not a list of thread counts like 1,2\n${USAGE}`);
+  process.exit(2);
+}
 /** The matmul's layouts and how each stores A and B, from the manifest. */
 function matmulOperand(name: string): BufferArg {
   const arg = KERNELS.matmul.args.find((a) => a.name === name);
@@ -140,7 +154,9 @@ async function bench(): Promise<void> {
 
   // Other processes on this 2-core machine slow everything down; the load average says how busy it was.
   console.log(`1-minute load average at start: ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
-  const wasm = await init({ backend: 'wasm', warmup: false });
+  // One thread: the contenders' table compares single cores (tfjs's wasm runs single-threaded in Node);
+  // the threads table follows.
+  const wasm = await init({ backend: 'wasm', warmup: false, threads: 1 });
   const js = jsBackend();
 
   const make = async (who: Contender, layout: MatmulLayout, a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Runner> => {
@@ -235,9 +251,18 @@ async function bench(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   printSummary(rows, seconds);
+  const threadRows = await benchThreads();
   // A partial or ad-hoc run must not overwrite the tracked results.
   if (args['no-write'] || args.shapes !== DEFAULT_SHAPES) console.log('\nresults not written (--no-write or non-default --shapes)');
-  else writeResults(rows);
+  else writeResults(rows, threadRows);
+}
+
+/** The threads table: our wasm backend at each thread count, with the speedup over the first. */
+async function benchThreads(): Promise<ThreadRow[]> {
+  const counts = THREADS!;
+  console.log(`\nThreads: wasm at ${counts.join(', ')} threads (GFLOP/s or GB/s, medians; speedup = median of paired ratios over ${counts[0]} thread${counts[0] > 1 ? 's' : ''}); load average ${loadavg()[0].toFixed(2)}`);
+  console.log(formatHeader(counts));
+  return threadsTable(init, counts, kernelCases(SHAPES), { log: (line) => console.log(line) });
 }
 
 const fmt = (x: number, width: number, digits = 2): string => x.toFixed(digits).padStart(width);
@@ -271,9 +296,9 @@ function printSummary(rows: Row[], seconds: number): void {
   check('js >= 1.5x tfjs-cpu', (r) => r.gflops.js >= 1.5 * r.gflops.tfjsCpu, (r) => r.gflops.js / r.gflops.tfjsCpu);
 }
 
-function writeResults(rows: Row[]): void {
+function writeResults(rows: Row[], threads: ThreadRow[]): void {
   const file = repoPath('bench', 'results', 'kernels.json');
-  writeJsonAtomic(file, { machine: machineInfo(), rows });
+  writeJsonAtomic(file, { machine: machineInfo(), rows, threads });
   console.log(`\nwrote ${file}`);
 }
 

@@ -396,7 +396,8 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
   // tfjs's production mode drops its debug-time checks: what a user who cares about speed runs.
   tf.enableProdMode();
   await setUpTfjsWasm();
-  const wasm = await init({ backend: 'wasm' });
+  // One thread, as tfjs's wasm backend runs in Node: the threads table (train-threads.ts) has the rest.
+  const wasm = await init({ backend: 'wasm', threads: 1 });
   const js = jsBackend();
 
   const peak: TrainBenchResult['peak'] = {

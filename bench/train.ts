@@ -11,11 +11,18 @@
  *   npm run bench:train -- --samples 20000 --epochs 2 --contenders wasm,tfjsWasmFit
  *   npm run bench:train -- --networks 784-128-10 --batch-sizes 1,8,64
  *
- * Prints a table per network and writes bench/results/train.json (temp file + rename).
+ * Prints a table per network and writes bench/results/train.json (temp file + rename). Then the
+ * threads table (train-threads.ts): our wasm at 1, 2, … threads on 784-128-10 batch 64 and
+ * 784-512-512-10 batch 128 with the speedup over one thread (`--threads 1,2`; `--threads 0` skips it).
+ * The contenders' table runs ours on one thread, as tfjs's wasm runs in Node.
  */
 import { parseArgs } from 'node:util';
 import { atBatchSizes, CONTENDERS, DEFAULT_NETWORKS, DEFINITIONS, NETWORKS, runTrainBench, type Contender, type TrainBenchOptions, type TrainRow } from './train-core.js';
 import { repoPath, writeJsonAtomic } from './util.js';
+import { cpus, loadavg } from 'node:os';
+import * as simdnet from '../src/index.js';
+import { parseThreadCounts, upToCores } from './threads-table.js';
+import { formatTrainHeader, trainThreadsTable, type TrainThreadsRow } from './train-threads.js';
 
 const USAGE = `usage: npm run bench:train -- [options]
   --samples N            training digits per epoch (a seeded subset of the 60000; default 60000)
@@ -26,6 +33,7 @@ const USAGE = `usage: npm run bench:train -- [options]
   --batch-sizes a,b,...  each network at these batch sizes (default: 784-128-10 at 1,8,32,64, 784-512-512-10 at 128)
   --seed N               data subset, batch order and initial weights (default 1)
   --quick                --samples 6400 --limited-samples 640, 2000 test digits; writes no results file
+  --threads a,b,...      the threads table: our wasm at these thread counts (default 1 up to the cores; 0 skips it)
   --no-write             do not write bench/results/train.json`;
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -42,7 +50,7 @@ function list<T extends string>(name: string, v: string | undefined, allowed: re
   return items as T[];
 }
 
-function options(): { options: TrainBenchOptions; write: boolean } {
+function options(): { options: TrainBenchOptions; write: boolean; threads: number[] } {
   const { values } = parseArgs({
     options: {
       samples: { type: 'string' },
@@ -54,6 +62,7 @@ function options(): { options: TrainBenchOptions; write: boolean } {
       seed: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -82,7 +91,17 @@ function options(): { options: TrainBenchOptions; write: boolean } {
     },
     // A quick run is a smoke test: its numbers are not the ones to keep.
     write: !values['no-write'] && !quick,
+    threads: threadCounts(values.threads),
   };
+}
+
+/** The threads axis: `--threads 1,2` (the first is the baseline), default 1 up to the cores, `0` none. */
+function threadCounts(v: string | undefined): number[] {
+  if (v === undefined) return upToCores(cpus().length);
+  if (v.trim() === '0') return [];
+  const counts = parseThreadCounts(v);
+  if (counts === null) throw new RangeError(`bench:train: --threads must be a list of thread counts like 1,2, got '${v}'`);
+  return counts;
 }
 
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -123,7 +142,7 @@ function parsedOptions(): ReturnType<typeof options> {
 }
 
 async function main(): Promise<void> {
-  const { options: o, write } = parsedOptions();
+  const { options: o, write, threads } = parsedOptions();
   const started = performance.now();
   const result = await runTrainBench(o);
   console.log(`\n${result.machine}; ${result.config.samples} training digits × ${result.config.epochs} epoch(s), seed ${result.config.seed}`);
@@ -132,10 +151,16 @@ async function main(): Promise<void> {
   for (const row of result.rows) printRow(row);
   console.log('\nDefinitions:');
   for (const [k, v] of Object.entries(DEFINITIONS)) console.log(`  ${k}: ${v}`);
+  let threadRows: TrainThreadsRow[] = [];
+  if (threads.length > 0) {
+    console.log(`\nThreads: our wasm at ${threads.join(', ')} threads, samples/s (medians of rounds) and speedup (median of paired ratios); load average ${loadavg()[0].toFixed(2)}`);
+    console.log(formatTrainHeader(threads));
+    threadRows = await trainThreadsTable(simdnet, threads, { log: (line) => console.log(line) });
+  }
   console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);
   if (write) {
     const file = repoPath('bench', 'results', 'train.json');
-    writeJsonAtomic(file, result);
+    writeJsonAtomic(file, { ...result, threads: threadRows });
     console.log(`wrote ${file}`);
   }
 }

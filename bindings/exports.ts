@@ -7,6 +7,8 @@ export interface WasmExports {
 
   matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  packB(b: number, bp: number, k: number, n: number): void;
+  matmulPacked(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number): void;
   biasAdd(x: number, bias: number, m: number, n: number): void;
   biasGrad(dy: number, db: number, m: number, n: number, accumulate: number): void;
   activationForward(act: number, x: number, y: number, len: number, alpha: number): void;
@@ -31,4 +33,21 @@ export interface WasmExports {
   adamStep(w: number, g: number, m: number, v: number, len: number, lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number): void;
   rmspropStep(w: number, g: number, s: number, len: number, lr: number, rho: number, eps: number, weightDecay: number): void;
   adagradStep(w: number, g: number, s: number, len: number, lr: number, eps: number, weightDecay: number): void;
+  im2col(x: number, cols: number, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: number): void;
+  col2im(cols: number, dx: number, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: number, accumulate: number): void;
+  maxPoolForward(x: number, y: number, argmax: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  maxPoolBackward(dy: number, argmax: number, dx: number, m: number, h: number, w: number, c: number, outH: number, outW: number): void;
+  avgPoolForward(x: number, y: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  avgPoolBackward(dy: number, dx: number, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: number): void;
+  batchNormStats(x: number, mean: number, variance: number, m: number, n: number): void;
+  batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, y: number, m: number, n: number, epsilon: number): void;
+  batchNormBackward(x: number, dy: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number, m: number, n: number, epsilon: number, training: number): void;
+  sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number): void;
+
+  // Helper-thread support (bindings/threads/): each kernel's `split.part` (its arguments, then start and
+  // count), and the scratch block a helper's instance is given.
+  matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  threadScratchBytes(): number;
+  setThreadScratch(ptr: number): void;
 }

@@ -40,25 +40,87 @@ function readString(memory: WebAssembly.Memory, pointer: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, byteLength >>> 1));
 }
 
-/** Instantiates the module. Throws a clear error when the host lacks WebAssembly SIMD. */
-export async function loadWasm(): Promise<WasmExports> {
+/**
+ * The wasm builds, one per asconfig.json release target (embedded by scripts/embed-wasm.mjs), by their
+ * axes: `memory` is 'plain' (the module's own memory; one thread: today's build) or 'shared' (an
+ * imported shared memory, for helper threads: bindings/threads/). A new axis (e.g. a relaxed-SIMD
+ * build) adds a field to BuildVariant and its rows here. The plain build is imported statically (it is
+ * what init() loads by default); every other is a dynamic import, a chunk of its own that a bundle
+ * fetches only when init() picks it.
+ */
+export interface BuildVariant {
+  readonly memory: 'plain' | 'shared';
+}
+
+const BUILDS: Readonly<Record<BuildVariant['memory'], () => Promise<string>>> = {
+  plain: () => Promise.resolve(WASM_BASE64),
+  shared: async () => (await import('./wasm-bytes-shared.generated.js')).WASM_BASE64,
+};
+
+/** The embedded bytes of a build, compiled. */
+export async function compileBuild(variant: BuildVariant): Promise<WebAssembly.Module> {
+  checkSimd();
+  return WebAssembly.compile(decodeBase64(await BUILDS[variant.memory]()));
+}
+
+/** A WebAssembly SIMD module's wasm32 memory: at most 65 536 pages (4 GiB). */
+const MAX_PAGES = 65536;
+/** The shared build's declared initial memory (asconfig.json's initialMemory); the memory given must have at least that. */
+const SHARED_INITIAL_PAGES = 16;
+
+/**
+ * A shared memory for the shared build. Its maximum is reserved up front (a shared buffer cannot move
+ * when it grows), so the largest maximum the engine grants is taken: 4 GiB, else 2 or 1 GiB.
+ */
+export function sharedMemory(): WebAssembly.Memory {
+  let failure: unknown;
+  for (const maximum of [MAX_PAGES, MAX_PAGES / 2, MAX_PAGES / 4]) {
+    try {
+      return new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum, shared: true });
+    } catch (e) {
+      failure = e;
+    }
+  }
+  throw new Error(`simdnet: this engine cannot make a shared WebAssembly memory of 1 GiB or more (${String(failure)})`, { cause: failure });
+}
+
+function checkSimd(): void {
   if (!hasWasmSimd()) {
     throw new Error(
       'simdnet: this JavaScript engine does not support WebAssembly SIMD (Node ≥ 16.4, Chrome ≥ 91, ' +
         "Firefox ≥ 89, Safari ≥ 16.4 do). Use init({ backend: 'js' }) or init({ backend: 'auto' }) to fall back to pure JavaScript.",
     );
   }
-  let memory: WebAssembly.Memory | undefined; // eslint-disable-line prefer-const -- set by instantiate below, read by abort() before that
+}
+
+/**
+ * The imports of every build: `abort`, and for the shared build its memory. Helper threads
+ * (bindings/threads/helper-source.ts) pass the same shape.
+ */
+function importsFor(memory: WebAssembly.Memory | undefined): { imports: WebAssembly.Imports; bind(m: WebAssembly.Memory): void } {
+  let mem = memory;
   const imports = {
     env: {
       abort(message: number, file: number, line: number, column: number): never {
-        const where = memory ? `${readString(memory, file)}:${line}:${column}` : `${line}:${column}`;
-        throw new Error(`simdnet wasm abort: ${memory ? readString(memory, message) : ''} at ${where}`);
+        const where = mem ? `${readString(mem, file)}:${line}:${column}` : `${line}:${column}`;
+        throw new Error(`simdnet wasm abort: ${mem ? readString(mem, message) : ''} at ${where}`);
       },
+      ...(memory ? { memory } : {}),
     },
   };
-  const { instance } = await WebAssembly.instantiate(decodeBase64(WASM_BASE64), imports);
+  return { imports, bind: (m) => (mem = m) };
+}
+
+/** Instantiates a compiled build; the shared build on `memory` (required for it). */
+export async function instantiateBuild(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<WasmExports> {
+  const { imports, bind } = importsFor(memory);
+  const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as WasmExports;
-  memory = exports.memory;
+  bind(exports.memory);
   return exports;
+}
+
+/** Instantiates the plain module (one thread). Throws a clear error when the host lacks WebAssembly SIMD. */
+export async function loadWasm(): Promise<WasmExports> {
+  return instantiateBuild(await compileBuild({ memory: 'plain' }));
 }

@@ -8,6 +8,8 @@
 // - What an app pays after its bundler minifies: dist/simdnet.js (every export, nothing tree-shaken)
 //   and dist/worker.js bundled and minified by Vite (the bundler of tests/consumer), with the wasm
 //   chunk left out so JavaScript and wasm are reported apart. The BUDGET applies to these figures.
+// - The lazy chunks of threads (the pool and the shared-memory wasm build), which the main bundle
+//   does not load until init() asks for more than one thread.
 // - The raw build/wasm/simdnet.wasm, for comparison with the base64-embedded form.
 //
 // Why this script rather than size-limit: size-limit needs Node 22; this needs node:zlib and Vite,
@@ -84,6 +86,15 @@ if (!main.has(wasmChunks[0])) {
   process.exit(1);
 }
 const mainJs = [...main].filter((f) => f !== wasmChunks[0]);
+// Lazy chunks init() loads for threads (src/backend/threads.ts: the pool, the helper source, the split)
+// and the other wasm builds (build-<name>): not in the main bundle, reported apart, no budget.
+const lazy = files.filter((f) => /^(threads|build-[a-z0-9]+)-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
+for (const f of lazy) {
+  if (main.has(f)) {
+    console.error(`size-check: ${f} is loaded statically by the main entry; it should be a lazy chunk (dynamic import)`);
+    process.exit(1);
+  }
+}
 
 /** Bundles and minifies a dist/ entry with Vite, the wasm chunk external; the gzipped size of the result. */
 async function minified(entry) {
@@ -121,6 +132,7 @@ const rows = [
   ['shipped dist/: wasm, embedded as base64', measure(wasmChunks), BUDGET.wasm],
   ['minified: JavaScript (all of simdnet.js)', await minified('simdnet.js'), BUDGET.js],
   ['minified: training worker (worker.js)', await minified('worker.js'), BUDGET.worker],
+  ...lazy.map((f) => [`lazy: ${f.replace(/^chunks\//, '').replace(/-[^-]+\.js$/, '')}`, measure([f]), null]),
   ['for comparison: the simdnet.wasm binary', measure([wasmBinary]), null],
 ];
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;

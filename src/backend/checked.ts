@@ -157,3 +157,24 @@ export function checked(impl: Kernels, backend: BackendName): Kernels {
   }
   return out as unknown as Kernels;
 }
+
+/**
+ * The implementation behind each checked backend made by init() / jsBackend(): for internal callers
+ * whose shapes were validated once up front (a network's layers call it with the sizes they were
+ * built with, on buffers it allocated for them), so the per-call checks stay out of the training and
+ * predict loops. Public kernels stay checked.
+ */
+const UNCHECKED = new WeakMap<object, Kernels>();
+
+/** Records `impl` as the unchecked kernels of `backend` (init.ts, once per backend). */
+export function registerUnchecked(backend: object, impl: Kernels): void {
+  UNCHECKED.set(backend, impl);
+}
+
+/**
+ * The unchecked kernels of `backend`, or `backend` itself (checked) when it was not made by init()
+ * (a wrapper, such as a test's). Callers must have validated every size and buffer length.
+ */
+export function uncheckedKernels(backend: Kernels): Kernels {
+  return UNCHECKED.get(backend) ?? backend;
+}

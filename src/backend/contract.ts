@@ -50,6 +50,16 @@ export interface Kernels {
    */
   matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
 
+  /**
+   * bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,
+   * for matmulPacked: weights packed once for inference rather than on every call (assembly/matmul-prepacked.ts
+   * has the layout; exactly k·n floats).
+   */
+  packB(b: F32Buffer, bp: F32Buffer, k: number, n: number): void;
+
+  /** C (+)= A·B, A stored [m,k], with B given as packB's panels: the same bits as matmul('NN', a, b, c, m, k, n, accumulate). */
+  matmulPacked(a: F32Buffer, bp: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+
   /** x[i,j] += bias[j] for an m×n matrix. */
   biasAdd(x: F32Buffer, bias: F32Buffer, m: number, n: number): void;
 
@@ -141,6 +151,53 @@ export interface Kernels {
 
   /** s += g²; w −= lr·g/(√s + eps). */
   adagradStep(w: F32Buffer, g: F32Buffer, s: F32Buffer, len: number, lr: number, eps: number, weightDecay: number): void;
+
+  /**
+   * Convolution columns: cols[n, oy, ox, ky, kx, ci] = x[n, oy·strideH − padTop + ky·dilationH, ox·strideW − padLeft + kx·dilationW, ci],
+   * 0 outside the image; padTop/padLeft are TensorFlow's 'same' padding when `same`, else 0 (assembly/conv.ts).
+   */
+  im2col(x: F32Buffer, cols: F32Buffer, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: boolean): void;
+
+  /** The adjoint of im2col: dx (+)= the columns added back onto the pixels they were read from; without `accumulate` dx is zeroed first. */
+  col2im(cols: F32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, kh: number, kw: number, strideH: number, strideW: number, dilationH: number, dilationW: number, outH: number, outW: number, same: boolean, accumulate?: boolean): void;
+
+  /**
+   * Max pooling: y = the maximum over each window's taps inside the image; argmax = its index in its image,
+   * (iy·w + ix)·c + ci (first on ties; −1 for a window wholly outside the image, whose y is 0).
+   */
+  maxPoolForward(x: F32Buffer, y: F32Buffer, argmax: I32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** dx = 0, then dx[n, argmax[n, …]] += dy[n, …] in output order; indices outside the image are skipped. */
+  maxPoolBackward(dy: F32Buffer, argmax: I32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, outH: number, outW: number): void;
+
+  /** Average pooling: y = the mean over each window's taps inside the image (0 for a window wholly outside). */
+  avgPoolForward(x: F32Buffer, y: F32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** dx = 0, then every tap inside the image of each window gets dy / (the window's taps inside the image). */
+  avgPoolBackward(dy: F32Buffer, dx: F32Buffer, m: number, h: number, w: number, c: number, poolH: number, poolW: number, strideH: number, strideW: number, outH: number, outW: number, same: boolean): void;
+
+  /** Batch statistics of each column of an m×n matrix (a channel): mean = Σx/m, variance = Σ(x − mean)²/m, summed in f64 in row order. */
+  batchNormStats(x: F32Buffer, mean: F32Buffer, variance: F32Buffer, m: number, n: number): void;
+
+  /**
+   * Batch normalization of each column: y = (x − mean)·γ/√(variance + ε) + β (the coefficient formed in f64, rounded
+   * once); γ null means 1, β null means 0. With the batch's statistics in training, the moving ones at inference. y may be x.
+   */
+  batchNormForward(x: F32Buffer, mean: F32Buffer, variance: F32Buffer, gamma: F32Buffer | null, beta: F32Buffer | null, y: F32Buffer, m: number, n: number, epsilon: number): void;
+
+  /**
+   * The gradients of batchNormForward: dx, and dgamma = Σ dy·x̂, dbeta = Σ dy per column (each skipped when null);
+   * sums in f64 in row order. `training`: mean and variance are the batch's own (batchNormStats of x), so dx has
+   * their terms; otherwise they are fixed (the moving ones) and dx = dy·γ/√(variance + ε). dx may be dy.
+   */
+  batchNormBackward(x: F32Buffer, dy: F32Buffer, mean: F32Buffer, variance: F32Buffer, gamma: F32Buffer | null, dx: F32Buffer, dgamma: F32Buffer | null, dbeta: F32Buffer | null, m: number, n: number, epsilon: number, training: boolean): void;
+
+  /**
+   * The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after
+   * the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W
+   * (assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).
+   */
+  sgdOuterStep(w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
 }
 // END GENERATED
 

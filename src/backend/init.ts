@@ -3,13 +3,16 @@
  * time; init() instantiates the wasm module (or picks the js backend), warms the kernels up, and
  * returns a ready Backend.
  */
-import type { Allocator, Backend, BackendName, Kernels } from './contract.js';
-import { checked } from './checked.js';
+import type { Backend, BackendName } from './contract.js';
+import { assemble, type ReadyBackend } from './assemble.js';
 import { jsKernels } from './js/index.js';
 import { JsAllocator } from './js/buffers.js';
 import { wasmKernels } from './wasm.js';
+import { resolveThreads } from './thread-count.js';
 import { hasWasmSimd, loadWasm } from '../../bindings/loader.js';
 import { WasmAllocator } from '../../bindings/memory.js';
+
+export type { ReadyBackend };
 
 /** What init() starts: which backend, and whether to warm its kernels up. */
 export interface InitOptions {
@@ -25,14 +28,25 @@ export interface InitOptions {
    * @default true
    */
   warmup?: boolean;
+  /**
+   * How many threads the wasm kernels use (the calling thread and `threads − 1` helper workers on a
+   * shared memory); an integer ≥ 1. `1` runs today's single-threaded build with no workers. Any count
+   * gives the same bits (README, "Threads"). Where memory cannot be shared (a browser page that is not
+   * cross-origin isolated) it is 1, with one console notice naming the headers to set. The `js`
+   * backend always runs on one thread.
+   * @default Node: os.availableParallelism(), at most 8; browsers: navigator.hardwareConcurrency (at
+   *   most 8) on a cross-origin isolated page, else 1
+   */
+  threads?: number;
 }
 
 interface ResolvedInitOptions {
   backend: BackendName | 'auto';
   warmup: boolean;
+  threads: number | undefined;
 }
 
-const INIT_OPTIONS: readonly string[] = ['backend', 'warmup'];
+const INIT_OPTIONS: readonly string[] = ['backend', 'warmup', 'threads'];
 
 function resolveInitOptions(options: InitOptions = {}): ResolvedInitOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -49,25 +63,11 @@ function resolveInitOptions(options: InitOptions = {}): ResolvedInitOptions {
   if (backend !== 'wasm' && backend !== 'js' && backend !== 'auto') {
     throw new RangeError(`simdnet init: backend must be 'wasm', 'js' or 'auto', got ${String(backend)}`);
   }
-  return { backend, warmup: options.warmup ?? true };
-}
-
-/** A backend with its allocator; `liveBuffers` counts what has not been freed (for leak tests). */
-export interface ReadyBackend extends Backend {
-  /** Buffers allocated and not yet freed: 0 after a model is disposed, so a test can catch a leak. */
-  readonly liveBuffers: number;
-}
-
-function assemble(name: BackendName, kernels: Kernels, allocator: Allocator & { readonly liveBuffers: number }): ReadyBackend {
-  const backend = Object.create(null) as ReadyBackend;
-  Object.assign(backend, checked(kernels, name), {
-    name,
-    f32: allocator.f32.bind(allocator),
-    i32: allocator.i32.bind(allocator),
-    free: allocator.free.bind(allocator),
-  });
-  Object.defineProperty(backend, 'liveBuffers', { get: () => allocator.liveBuffers });
-  return Object.freeze(backend);
+  const threads = options.threads;
+  if (threads !== undefined && !(typeof threads === 'number' && Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new RangeError(`simdnet init: threads must be an integer from 1 to 256, got ${typeof threads === 'number' ? String(threads) : typeof threads}`);
+  }
+  return { backend, warmup: options.warmup ?? true, threads };
 }
 
 /** The pure-JS backend, ready at once (no wasm). */
@@ -95,8 +95,15 @@ export async function init(options?: InitOptions): Promise<ReadyBackend> {
     if (opts.backend === 'auto') console.warn('simdnet: WebAssembly SIMD is not available here; using the pure-JS backend');
     backend = jsBackend();
   } else {
-    const wasm = await loadWasm();
-    backend = assemble('wasm', wasmKernels(wasm), new WasmAllocator(wasm));
+    const threads = await resolveThreads(opts.threads);
+    if (threads > 1) {
+      // A chunk of its own (the pool, the helper source, the shared build): not loaded for one thread.
+      const { threadedBackend } = await import('./threads.js');
+      backend = await threadedBackend(threads);
+    } else {
+      const wasm = await loadWasm();
+      backend = assemble('wasm', wasmKernels(wasm), new WasmAllocator(wasm));
+    }
   }
   if (opts.warmup) warmup(backend);
   return backend;

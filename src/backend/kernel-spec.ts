@@ -84,20 +84,27 @@ export type Arg = BufferArg | SizeArg | ScalarArg | FlagArg | SeedArg | Activati
 export type Overlap = readonly [string, string, 'exact' | 'never'];
 
 /**
- * How a kernel could be split across threads (for the threads issue; not used yet). Work is split over
- * an output dimension so each thread owns whole outputs and every output is summed in the same order
- * whatever the thread count (the same-bits promise):
+ * How a kernel splits across threads (src/backend/threaded.ts reads it). Work is split over an output
+ * dimension so each thread owns whole outputs and every output is computed by the same instructions
+ * in the same order whatever the thread count (the same-bits promise):
  * - `elementwise`: every element of the outputs depends only on the same element of the inputs;
- *   split `over` the named length in any chunks.
- * - `rows`: output rows are independent; split over dimension `over` (rows of buffer `of`).
- * - `columns`: output columns are independent; split over dimension `over` (columns of `of`).
- * - `none`: a single reduction to one number; splitting would change its summation order.
- * `sum: true`: the kernel also returns a sum over the split dimension (a loss, a count); per-thread
- * partial sums would then need adding in a fixed order.
+ *   split `over` the named length in any chunks (each thread gets its part of every buffer).
+ * - `rows`: output rows are independent; split over dimension `over` (rows of buffer `of`). Each
+ *   buffer whose shape starts with `over` is cut into row blocks; the others are shared whole.
+ * - `columns`: output columns are independent; split over dimension `over` (columns of `of`). Not
+ *   split yet: a block of columns is strided, which the kernels' arguments cannot say.
+ * - `none`: a single reduction to one number (or another reason, in `why`); one thread.
+ * `sum: true`: the kernel also returns a sum over the split dimension (a loss, a count). Integer sums
+ * (`returns: 'i32'`) are added up from the parts; float sums would round differently, so such kernels
+ * stay on one thread.
+ * `tile`: parts are whole multiples of this many rows or elements (the last one takes the rest), e.g.
+ * matmul's 4-row micro-tile. `part`: the name of a wasm export that computes one part of the whole call,
+ * taking the kernel's arguments then `start` and `count` (matmulRows: TN's rows of C are columns of A,
+ * which a pointer offset cannot express).
  */
 export type Split =
-  | { readonly kind: 'elementwise'; readonly over: string; readonly sum?: true }
-  | { readonly kind: 'rows' | 'columns'; readonly over: string; readonly of: string; readonly sum?: true }
+  | { readonly kind: 'elementwise'; readonly over: string; readonly sum?: true; readonly tile?: number }
+  | { readonly kind: 'rows' | 'columns'; readonly over: string; readonly of: string; readonly sum?: true; readonly tile?: number; readonly part?: string }
   | { readonly kind: 'none'; readonly why: string };
 
 /**
@@ -126,4 +133,11 @@ export interface KernelSpec {
   readonly extraCheck?: (fail: (what: string) => never, args: CallArgs) => void;
   readonly split: Split;
   readonly tolerance: Tolerance;
+  /**
+   * The size cases tests/kernels/manifest.test.ts runs, when the generated ones (each dimension over
+   * the edge sizes) do not fit: a convolution's sizes must agree with each other (the output size
+   * follows from the image, kernel, stride and padding), and the product of eight of them at 131
+   * would be a 10¹⁷-element buffer. Each case gives every size argument.
+   */
+  readonly sizeCases?: readonly Readonly<Record<string, number>>[];
 }

@@ -16,24 +16,22 @@ import type { MatmulLayout } from './contract.js';
 import type {
   Shape, Sample, BufferArg, SizeArg, ScalarArg, FlagArg, SeedArg, ActivationArg, ActivationParamArg, LayoutArg, Arg, Overlap, Split, Tolerance, CallArgs, KernelSpec,
 } from './kernel-spec.js';
+import { BITS, f32, flag, i32, scalar, size } from './manifest-args.js';
+import { IMAGE_KERNELS } from './manifest-image.js';
 
 export type {
   Shape, Sample, BufferArg, SizeArg, ScalarArg, FlagArg, SeedArg, ActivationArg, ActivationParamArg, LayoutArg, Arg, Overlap, Split, Tolerance, CallArgs, KernelSpec,
 };
 
 
-const f32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'f32', name, io, shape, ...more });
-const i32 = (name: string, io: BufferArg['io'], shape: Shape, more: Partial<BufferArg> = {}): BufferArg => ({ kind: 'i32', name, io, shape, ...more });
-const size = (name: string): SizeArg => ({ kind: 'size', name });
-const scalar = (name: string, example: number): ScalarArg => ({ kind: 'scalar', name, example });
-const flag = (name: string, optional = false): FlagArg => ({ kind: 'flag', name, optional });
 const act: ActivationArg = { kind: 'activation', name: 'act' };
 const alpha: ActivationParamArg = { kind: 'activationParam', name: 'alpha' };
 
 const MN = ['m', 'n'] as const;
 const LEN = ['len'] as const;
-const BITS: Tolerance = { kind: 'bits' };
-const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len' };
+// Parts of 16 elements (64 bytes, a cache line): whole vectors, so only the last part has a tail, and no
+// two threads write the same line.
+const ELEMENTWISE: Split = { kind: 'elementwise', over: 'len', tile: 16 };
 
 /** Every pair of the named buffers disjoint, in order (the optimizer steps). */
 function allDisjoint(...names: string[]): Overlap[] {
@@ -73,13 +71,14 @@ const MATMUL_SIGNATURE = {
   ],
   returns: 'void',
   overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
-  split: { kind: 'rows', over: 'm', of: 'c' },
-} as const satisfies Pick<KernelSpec, 'args' | 'returns' | 'overlaps' | 'split'>;
+} as const satisfies Pick<KernelSpec, 'args' | 'returns' | 'overlaps'>;
 
 export const KERNELS = {
   matmul: {
     doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
     ...MATMUL_SIGNATURE,
+    // In blocks of the micro-kernel's 4 rows (assembly/matmul.ts, MR), computed by matmulRows.
+    split: { kind: 'rows', over: 'm', of: 'c', tile: 4, part: 'matmulRows' },
     tolerance: { kind: 'close', ulps: 8, per: 'k' },
   },
 
@@ -91,7 +90,33 @@ export const KERNELS = {
       'packed path: each element is summed over the same k slices in the same order.',
     ].join('\n'),
     ...MATMUL_SIGNATURE,
+    split: { kind: 'rows', over: 'm', of: 'c', tile: 4, part: 'matmulSkinnyRows' },
     // The twin sums in the kernel's order with f32 rounding at every step (js/matmul-skinny.ts).
+    tolerance: BITS,
+  },
+
+  packB: {
+    doc: [
+      'bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,',
+      'for matmulPacked: weights packed once for inference rather than on every call (assembly/matmul-prepacked.ts',
+      'has the layout; exactly k·n floats).',
+    ].join('\n'),
+    args: [f32('b', 'in', ['k', 'n']), f32('bp', 'out', ['k', 'n']), size('k'), size('n')],
+    returns: 'void',
+    overlaps: [['bp', 'b', 'never']],
+    split: { kind: 'none', why: 'a copy, once per weight change; the products that reuse it split by rows' },
+    tolerance: BITS,
+  },
+  matmulPacked: {
+    doc: 'C (+)= A·B, A stored [m,k], with B given as packB\'s panels: the same bits as matmul(\'NN\', a, b, c, m, k, n, accumulate).',
+    args: [
+      f32('a', 'in', ['m', 'k']), f32('bp', 'in', ['k', 'n'], { note: 'B packed by packB: ' }), f32('c', 'inout', MN, { note: 'C is ' }),
+      size('m'), size('k'), size('n'), flag('accumulate', true),
+    ],
+    returns: 'void',
+    overlaps: [['c', 'a', 'never'], ['c', 'bp', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'c' },
+    // The twin reads the same panels and sums in the kernel's order (js/matmul-prepacked.ts).
     tolerance: BITS,
   },
 
@@ -277,7 +302,7 @@ export const KERNELS = {
       if (!((rate as number) >= 0 && (rate as number) < 1)) fail(`rate must be in [0, 1), got ${String(rate)}`);
       if (!Number.isInteger(seed) || !Number.isInteger(stream)) fail(`seed and stream must be integers, got ${String(seed)} and ${String(stream)}`);
     },
-    split: ELEMENTWISE,
+    split: { kind: 'none', why: 'mask[i] hashes the index i, so a part would need its offset as an argument; one pass of a hash is cheap' },
     tolerance: BITS,
   },
 
@@ -295,6 +320,20 @@ export const KERNELS = {
   ),
   rmspropStep: optimizer('s = ρ·s + (1−ρ)·g²; w −= lr·g/(√s + eps).', ['s'], [scalar('rho', 0.9), scalar('eps', 1e-8)]),
   adagradStep: optimizer('s += g²; w −= lr·g/(√s + eps).', ['s'], [scalar('eps', 1e-8)]),
+
+  ...IMAGE_KERNELS,
+  sgdOuterStep: {
+    doc: [
+      'The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after',
+      'the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W',
+      '(assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).',
+    ].join('\n'),
+    args: [f32('w', 'inout', MN), f32('x', 'in', ['m']), f32('dy', 'in', ['n']), size('m'), size('n'), scalar('lr', 0.01), scalar('weightDecay', 0.05)],
+    returns: 'void',
+    overlaps: [['w', 'x', 'never'], ['w', 'dy', 'never']],
+    split: { kind: 'rows', over: 'm', of: 'w' },
+    tolerance: BITS,
+  },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

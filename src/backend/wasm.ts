@@ -4,7 +4,7 @@ import type { WasmExports } from '../../bindings/exports.js';
 import { adaptKernels, idConverter, type ConverterFor } from './adapter.js';
 
 /** Buffers become byte addresses (null: 0), booleans 0/1, names their ids. */
-const toWasm: ConverterFor = (arg) => {
+export const toWasm: ConverterFor = (arg) => {
   switch (arg.kind) {
     case 'f32':
     case 'i32':

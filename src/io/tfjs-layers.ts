@@ -124,7 +124,7 @@ function flattenFor(name: string, inputShape: Shape): KerasLayer[] {
   return inputShape.length > 1 ? [{ class_name: 'Flatten', config: { name: `${name}_flatten`, trainable: true } }] : [];
 }
 
-const TO_KERAS: { readonly [T in LayerConfig['type']]: Exporter<Extract<LayerConfig, { type: T }>> } = {
+const TO_KERAS: { readonly [T in LayerConfig['type']]?: Exporter<Extract<LayerConfig, { type: T }>> } = {
   dense: (c, inputShape) => {
     const where = `layer '${c.name}' (dense)`;
     // A softmax dense layer (Keras's classifier head) is Keras's Dense with activation 'softmax'.

@@ -20,6 +20,7 @@ import { OptionReader } from '../train/pieces.js';
 import { Layer, type ParamSpec, type RunContext, type Scratch, type Shape } from './layers.js';
 import { resolveActivation, type ResolvedActivation } from './activation-layer.js';
 import { resolveInitializer, resolveRegularizer, type PieceSpec } from './resolve.js';
+import { packedPays } from './packed-weights.js';
 
 /** Options of dense(). */
 export interface DenseOptions {
@@ -209,11 +210,15 @@ export class Dense extends Layer {
     return { w: this.w, dw: this.dw };
   }
 
-  forward(ctx: RunContext, x: F32Buffer, m: number, _training: boolean, scratch: Scratch): F32Buffer {
-    const b = ctx.backend;
+  forward(ctx: RunContext, x: F32Buffer, m: number, training: boolean, scratch: Scratch): F32Buffer {
+    // Unchecked: the sizes are this layer's own and the buffers its network's (RunContext.kernels).
+    const b = ctx.kernels;
     const { name, alpha } = this.activation;
     const z = scratch.z;
-    b.matmul('NN', x, this.weights().w, z, m, this.inputSize, this.units);
+    const w = this.weights().w;
+    const packed = training ? null : ctx.packed;
+    if (packed !== null && packedPays(m, this.units)) b.matmulPacked(x, packed.panels(this, w, this.inputSize, this.units), z, m, this.inputSize, this.units);
+    else b.matmul('NN', x, w, z, m, this.inputSize, this.units);
     if (name === 'identity' || this.fused) {
       if (this.b !== null) b.biasAdd(z, this.b, m, this.units);
       if (!this.softmax || this.fused) return z;
@@ -225,8 +230,22 @@ export class Dense extends Layer {
   }
 
   backward(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number, _training: boolean, needsInputGradient: boolean, scratch: Scratch): F32Buffer | null {
-    const b = ctx.backend;
-    const { w, dw } = this.weights();
+    const b = ctx.kernels;
+    this.backwardWithoutKernel(ctx, dy, m, scratch);
+    this.writeKernelGradient(ctx, x, dy, m);
+    if (!needsInputGradient) return null;
+    b.matmul('NT', dy, this.weights().w, scratch.dx, m, this.units, this.inputSize);
+    return scratch.dx;
+  }
+
+  /**
+   * @internal backward() without ∂W and ∂x (the first trainable layer computes no ∂x):
+   * Δ = ∂y ⊙ f'(z) in place on dy, and ∂b. The network hands ∂W = xᵀ·Δ to the
+   * optimizer as a RankOneGradient instead (online SGD: applyUpdate in src/train/step.ts), or writes it later
+   * with writeKernelGradient.
+   */
+  backwardWithoutKernel(ctx: RunContext, dy: F32Buffer, m: number, scratch: Scratch): void {
+    const b = ctx.kernels;
     const { name, alpha } = this.activation;
     const n = this.units;
     if (this.softmax && !this.fused) {
@@ -234,11 +253,12 @@ export class Dense extends Layer {
       throw new Error(`simdnet: dense layer '${this.name}' applies softmax, which trains only fused into a softmax cross-entropy (as the last layer)`);
     }
     if (name !== 'identity' && !this.fused) b.activationBackward(name, scratch.z, scratch.y, dy, dy, m * n, alpha);
-    b.matmul('TN', x, dy, dw, this.inputSize, m, n);
     if (this.db !== null) b.biasGrad(dy, this.db, m, n);
-    if (!needsInputGradient) return null;
-    b.matmul('NT', dy, w, scratch.dx, m, n, this.inputSize);
-    return scratch.dx;
+  }
+
+  /** @internal ∂W = xᵀ·Δ into the gradient buffer, Δ as backward() left it in dy. */
+  writeKernelGradient(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number): void {
+    ctx.kernels.matmul('TN', x, dy, this.weights().dw, this.inputSize, m, this.units);
   }
 
   override get regularized(): boolean {

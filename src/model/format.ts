@@ -13,14 +13,16 @@
  *                       compile: { loss,
  *                       optimizer (config), metrics } | null, training: { epochs, batches, dropoutStream },
  *                       weights: [{ name, shape }], optimizerState: { step, slots, schedule? } | null,
- *                       blocks: [{ name, length }] }
+ *                       blocks: [{ name, length }], layerState?: [{ name, shape }] }
  *                       (schedule: a stateful schedule's state, e.g. reduceOnPlateau's; inputShape: the
  *                       input row's shape when it has more than one axis. Both are optional and
  *                       written only when present: a file without them loads, and a model without
- *                       them leaves no trace of them in its bytes)
+ *                       them leaves no trace of them in its bytes; so is layerState, the layers'
+ *                       non-trainable state: batch normalization's moving statistics)
  *              0–3 zero bytes, so the blocks start at a multiple of 4
  *              f32 × Σ blocks[i].length: the blocks in header order — 'weights' (the flat parameter
- *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot
+ *                       buffer, Keras order), then 'optimizer/<slot>' for each optimizer slot, then
+ *                       'layerState' (the flat state buffer) when the header lists layerState
  *   end − 4    u32      CRC-32 (IEEE) of every byte before it
  *
  * decodeModel checks the magic, the version, the lengths (a short file is reported as truncated; the
@@ -41,6 +43,8 @@ import { arrayField, badField, checkHeaderFields, isObject, clip, countField, fa
 export { failLoad } from './header-checks.js';
 
 const MAGIC = 'SIMDNETM';
+/** The block of the layers' state (ModelSnapshot.layerState). */
+const LAYER_STATE = 'layerState';
 /** The version of the file format this simdnet writes and reads. */
 export const FORMAT_VERSION = 1;
 const FIXED = 16; // magic, version, header length
@@ -68,6 +72,11 @@ export interface ModelSnapshot {
   readonly flatWeights: Float32Array;
   /** The optimizer's state (null when uncompiled or when it has none saved). */
   readonly optimizerState: OptimizerState | null;
+  /**
+   * The layers' non-trainable state (batch normalization's moving statistics): each tensor's name and
+   * shape, and the flat state buffer. Absent when no layer has state (files of such models are as before).
+   */
+  readonly layerState?: { readonly tensors: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>; readonly values: Float32Array };
 }
 
 interface Header {
@@ -79,6 +88,7 @@ interface Header {
   weights: ModelSnapshot['weights'];
   optimizerState: { step: number; slots: string[]; schedule?: JsonScheduleState } | null;
   blocks: Array<{ name: string; length: number }>;
+  layerState?: Array<{ name: string; shape: readonly number[] }>;
 }
 
 /**
@@ -125,7 +135,11 @@ const align4 = (n: number): number => (n + 3) & ~3;
 export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
   const state = snapshot.optimizerState;
   const slotNames = state === null ? [] : Object.keys(state.slots).sort();
-  const blocks = [{ name: 'weights', data: snapshot.flatWeights }, ...slotNames.map((s) => ({ name: `optimizer/${s}`, data: state!.slots[s] }))];
+  const layerState = snapshot.layerState;
+  const blocks = [
+    { name: 'weights', data: snapshot.flatWeights }, ...slotNames.map((s) => ({ name: `optimizer/${s}`, data: state!.slots[s] })),
+    ...(layerState === undefined ? [] : [{ name: LAYER_STATE, data: layerState.values }]),
+  ];
   const t = snapshot.topology;
   const header: Header = {
     format: 'simdnet-model',
@@ -141,6 +155,7 @@ export function encodeModel(snapshot: ModelSnapshot): Uint8Array {
       ...(state.schedule === undefined ? {} : { schedule: scheduleToJson(state.schedule) }),
     },
     blocks: blocks.map((b) => ({ name: b.name, length: b.data.length })),
+    ...(layerState === undefined ? {} : { layerState: layerState.tensors.map((t) => ({ name: t.name, shape: t.shape })) }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const floats = blocks.reduce((s, b) => s + b.data.length, 0);
@@ -326,6 +341,24 @@ export function decodeModel(bytes: Uint8Array): ModelSnapshot {
     if (compile === null) badField('optimizerState', header.optimizerState, 'null in the file of an uncompiled model');
     optimizerState = readOptimizerState(header.optimizerState, blocks, flatWeights.length, used);
   }
+  const layerState = header.layerState === undefined ? undefined : readLayerState(header.layerState, blocks, used);
   if (used.size !== blocks.size) failLoad(`the file is corrupt: it has ${blocks.size - used.size} block(s) that neither the weights nor the optimizer state use`);
-  return { topology, compile, training, weights, flatWeights, optimizerState };
+  const snapshot = { topology, compile, training, weights, flatWeights, optimizerState };
+  return layerState === undefined ? snapshot : { ...snapshot, layerState };
+}
+
+/** The layers' state the header lists, its values taken from the 'layerState' block (marked in `used`). */
+function readLayerState(v: unknown, blocks: Map<string, Float32Array>, used: Set<string>): NonNullable<ModelSnapshot['layerState']> {
+  let listed = 0;
+  const tensors = arrayField('layerState', v, (field, t) => {
+    const o = objectField(field, t);
+    const entry = { name: stringField(`${field}.name`, o.name), shape: arrayField(`${field}.shape`, o.shape, countField) };
+    listed += entry.shape.reduce((a, b) => a * b, 1);
+    return entry;
+  });
+  const values = blocks.get(LAYER_STATE);
+  if (values === undefined) failLoad("the file is corrupt: its header lists the layers' state, but it has no layerState block");
+  if (values.length !== listed) failLoad(`the file is corrupt: its layer state list describes ${listed} values, its layerState block holds ${values.length}`);
+  used.add(LAYER_STATE);
+  return { tensors, values };
 }

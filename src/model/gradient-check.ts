@@ -34,6 +34,10 @@ import { ActivationLayer } from './activation-layer.js';
 import { countRows, type Features, type Targets } from './data.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { Conv2d } from './conv2d.js';
+import { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from './pool2d.js';
+import { BatchNormalization } from './batch-norm.js';
 import type { Layer } from './layers.js';
 import type { Sequential } from './sequential.js';
 
@@ -99,20 +103,31 @@ function outputOf(layers: readonly Layer[], i: number, scratch: readonly Record<
   const l = layers[i];
   const s = scratch[i];
   if (l instanceof Dense) return l.activationFused ? s.z : s.y ?? s.z;
+  if (l instanceof Conv2d) return s.y ?? s.z;
+  if (l instanceof MaxPool2d || l instanceof AvgPool2d || l instanceof GlobalAvgPool2d || l instanceof BatchNormalization) return s.y;
+  if (l instanceof Flatten) return outputOf(layers, i - 1, scratch, training);
   if (l instanceof ActivationLayer) return l.activation.name === 'identity' ? outputOf(layers, i - 1, scratch, training) : s.y;
   if (l instanceof Dropout) return training && l.rate > 0 ? s.y : outputOf(layers, i - 1, scratch, training);
   return null;
 }
 
-/** For every kinked activation's input over the first n rows (after a forward pass), and each of its kinks k: input > k. */
+/**
+ * For every kinked activation's input over the first n rows (after a forward pass), and each of its
+ * kinks k: input > k; then every max pool's argmax (a perturbation that moves a window's maximum to
+ * another tap crosses a kink of the max), as bytes.
+ */
 function kinkSigns(model: Sequential, n: number, training: boolean, x: Float32Array): Uint8Array {
   const net = model.network;
   const arena = net.arenaFor(n);
   const parts: { values: ArrayLike<number>; kinks: readonly number[] }[] = [];
+  const argmaxes: Uint8Array[] = [];
   net.layers.forEach((l, i) => {
-    if (l instanceof Dense) {
-      const kinks = l.activationFused ? [] : activationKinks(l.activation.name, l.activation.alpha);
+    if (l instanceof Dense || l instanceof Conv2d) {
+      const kinks = l instanceof Dense && l.activationFused ? [] : activationKinks(l.activation.name, l.activation.alpha);
       if (kinks.length > 0) parts.push({ values: arena.scratch[i].z.data.subarray(0, n * l.outputSize), kinks });
+    } else if (l instanceof MaxPool2d) {
+      const a = arena.indices[i].argmax.data.subarray(0, n * l.outputSize);
+      argmaxes.push(new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
     } else if (l instanceof ActivationLayer) {
       const kinks = activationKinks(l.activation.name, l.activation.alpha);
       if (kinks.length === 0) return;
@@ -120,11 +135,15 @@ function kinkSigns(model: Sequential, n: number, training: boolean, x: Float32Ar
       parts.push({ values: input === null ? x : input.data.subarray(0, n * l.inputSize), kinks });
     }
   });
-  const total = parts.reduce((s, p) => s + p.values.length * p.kinks.length, 0);
+  const total = parts.reduce((s, p) => s + p.values.length * p.kinks.length, 0) + argmaxes.reduce((s, a) => s + a.length, 0);
   const signs = new Uint8Array(total);
   let k = 0;
   for (const { values, kinks } of parts) {
     for (const at of kinks) for (let j = 0; j < values.length; j++) signs[k++] = values[j] > at ? 1 : 0;
+  }
+  for (const a of argmaxes) {
+    signs.set(a, k);
+    k += a.length;
   }
   return signs;
 }
@@ -136,7 +155,7 @@ function sameSigns(a: Uint8Array, b: Uint8Array): boolean {
 
 /** True when a regularizer of the model has an l1 term (not differentiable at w = 0). */
 function hasL1(model: Sequential): boolean {
-  return model.layers.some((l) => l instanceof Dense &&
+  return model.layers.some((l) => (l instanceof Dense || l instanceof Conv2d) &&
     [l.kernelRegularizer, l.biasRegularizer].some((r) => r !== null && ((r.config.l1 as number) > 0 || r.config.name === 'l1')));
 }
 
@@ -151,7 +170,7 @@ function flatInputs(x: Features, inputSize: number): Float32Array {
 
 /**
  * Checks the model's gradient against central differences of its loss on (x, y): see the file
- * comment. The model must be compiled; its weights and dropout stream are restored afterwards.
+ * comment. The model must be compiled; its weights, layer state and dropout stream are restored afterwards.
  * @example
  *     const model = sequential([dense({ units: 4, activation: 'tanh', kernelRegularizer: myRegularizer }), dense({ units: 3 })], { inputSize: 2, backend });
  *     model.compile({ loss: 'softmaxCrossEntropy' });
@@ -171,6 +190,8 @@ export function gradientCheck(model: Sequential, x: Features, y: Targets, option
   const l1 = hasL1(model);
   const stream = model.dropoutStream;
   const original = model.getFlatWeights();
+  // A training-mode pass moves batch normalization's moving statistics: put them back afterwards.
+  const state = model.network.stateValues();
   const gradientOptions = { training, classWeight };
   const lossAt = (input: Float32Array): number => {
     model.dropoutStream = stream;
@@ -228,6 +249,7 @@ export function gradientCheck(model: Sequential, x: Features, y: Targets, option
     }
   } finally {
     model.setFlatWeights(original);
+    model.network.setStateValues(state);
     model.dropoutStream = stream;
   }
   const w = worst as GradientCheckElement | null;

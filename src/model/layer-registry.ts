@@ -7,10 +7,15 @@ import { Dense, type DenseConfig } from './dense.js';
 import { ActivationLayer, type ActivationConfig } from './activation-layer.js';
 import { Dropout, type DropoutConfig } from './dropout.js';
 import { Flatten, type FlattenConfig } from './flatten.js';
+import { Conv2d, type Conv2dConfig } from './conv2d.js';
+import { AvgPool2d, GlobalAvgPool2d, MaxPool2d, type GlobalAvgPool2dConfig, type Pool2dConfig } from './pool2d.js';
+import { BatchNormalization, type BatchNormalizationConfig } from './batch-norm.js';
 import type { Layer } from './layers.js';
 
 /** A layer as plain data (what a saved model's topology holds), discriminated by `type`. */
-export type LayerConfig = DenseConfig | ActivationConfig | DropoutConfig | FlattenConfig;
+export type LayerConfig =
+  | DenseConfig | ActivationConfig | DropoutConfig | FlattenConfig
+  | Conv2dConfig | Pool2dConfig<'maxPool2d'> | Pool2dConfig<'avgPool2d'> | GlobalAvgPool2dConfig | BatchNormalizationConfig;
 
 const LAYERS: { readonly [T in LayerConfig['type']]: (config: Extract<LayerConfig, { type: T }>) => Layer } = {
   dense: ({ name, units, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }: DenseConfig) =>
@@ -18,6 +23,12 @@ const LAYERS: { readonly [T in LayerConfig['type']]: (config: Extract<LayerConfi
   activation: ({ name, activation, alpha }: ActivationConfig) => new ActivationLayer({ name: activation, alpha, layerName: name }),
   dropout: ({ name, rate }: DropoutConfig) => new Dropout({ name, rate }),
   flatten: ({ name }: FlattenConfig) => new Flatten({ name }),
+  conv2d: ({ name, filters, kernelSize, strides, padding, dilation, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }: Conv2dConfig) =>
+    new Conv2d({ name, filters, kernelSize, strides, padding, dilation, activation, activationAlpha, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }),
+  maxPool2d: ({ name, poolSize, strides, padding }: Pool2dConfig) => new MaxPool2d({ name, poolSize, strides, padding }),
+  avgPool2d: ({ name, poolSize, strides, padding }: Pool2dConfig) => new AvgPool2d({ name, poolSize, strides, padding }),
+  globalAvgPool2d: ({ name }: GlobalAvgPool2dConfig) => new GlobalAvgPool2d({ name }),
+  batchNormalization: ({ name, momentum, epsilon, center, scale }: BatchNormalizationConfig) => new BatchNormalization({ name, momentum, epsilon, center, scale }),
 };
 
 /** Rebuilds a layer from its config; an unknown type is an error naming the known ones. */

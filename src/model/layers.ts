@@ -13,8 +13,9 @@
  * The kinds are a closed discriminated union (`LayerConfig['type']`, in layer-registry.ts, which
  * turns a config back into a layer and throws naming the known types on an unknown one).
  */
-import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Backend, F32Buffer, I32Buffer, Kernels } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
+import type { PackedWeights } from './packed-weights.js';
 
 /** The shape of one row (without the batch axis), e.g. [28, 28, 1]; every dimension an integer ≥ 1. */
 export type Shape = readonly number[];
@@ -41,6 +42,14 @@ export interface ParamSpec {
 /** What a layer sees of the model while it runs. */
 export interface RunContext {
   readonly backend: Backend;
+  /**
+   * The backend's kernels without the per-call argument checks (uncheckedKernels), for a layer's
+   * calls whose sizes and buffers are its own: fixed when the network was built (computeOutputShape,
+   * the arena sized for m rows), with x validated where it entered (fit, predict, evaluate).
+   */
+  readonly kernels: Kernels;
+  /** Dense kernels packed for inference (forward passes with training false), or null (js backend). */
+  readonly packed: PackedWeights | null;
   /** The model's dropout seed: with the stream counter it makes every mask reproducible. */
   readonly dropoutSeed: number;
   /** The next dropout stream (a counter the model advances and saves, so resumed runs match). */
@@ -52,6 +61,9 @@ export interface RunContext {
  * Layer.scratchWidths). A layer uses the first m rows.
  */
 export type Scratch = Readonly<Record<string, F32Buffer>>;
+
+/** Per-layer i32 scratch for a batch (widths from Layer.indexWidths): max pooling's argmax. */
+export type IndexScratch = Readonly<Record<string, I32Buffer>>;
 
 interface Built {
   readonly inputShape: Shape;
@@ -152,6 +164,21 @@ export abstract class Layer {
   attach(_params: F32Buffer[], _grads: F32Buffer[]): void {}
 
   /**
+   * Non-trainable state tensors (batch normalization's moving mean and variance): saved with the
+   * model and restored bit for bit, but not parameters (no gradient, no optimizer, no regularizer;
+   * getWeights() does not list them). They sit in the model's flat state buffer, in layer order.
+   */
+  stateSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  /** Fills this layer's state (`values`: its slice of the flat state buffer) with its initial values. */
+  initializeState(_values: Float32Array): void {}
+
+  /** Receives views of its state tensors in the flat state buffer (stateSpecs' order). */
+  attachState(_state: F32Buffer[]): void {}
+
+  /**
    * Scratch widths per batch row, by name. `needsInputGradient` says whether backward() must produce
    * ∂L/∂x (false only for the first trainable layer when no input gradient was asked for).
    */
@@ -159,15 +186,32 @@ export abstract class Layer {
     return {};
   }
 
-  /** Runs the layer on x [m, inputSize]; returns the output [m, outputSize] (a scratch buffer or x itself). */
-  abstract forward(ctx: RunContext, x: F32Buffer, m: number, training: boolean, scratch: Scratch): F32Buffer;
+  /**
+   * Scratch of a fixed size in floats, by name, for batches of up to `capacity` rows, beside the
+   * per-row scratchWidths (a convolution's im2col columns: it works through a large batch in chunks,
+   * so their size is bounded whatever the capacity). Names must differ from scratchWidths' names.
+   */
+  scratchSizes(_capacity: number, _needsInputGradient: boolean): Record<string, number> {
+    return {};
+  }
+
+  /** i32 scratch widths per batch row, by name (max pooling keeps its argmax there for the backward pass). */
+  indexWidths(): Record<string, number> {
+    return {};
+  }
+
+  /**
+   * Runs the layer on x [m, inputSize]; returns the output [m, outputSize] (a scratch buffer or x
+   * itself). `indices` holds the i32 scratch of indexWidths.
+   */
+  abstract forward(ctx: RunContext, x: F32Buffer, m: number, training: boolean, scratch: Scratch, indices: IndexScratch): F32Buffer;
 
   /**
    * Given dy = ∂L/∂output [m, outputSize] (which it may overwrite), writes its parameter gradients and
    * returns ∂L/∂x [m, inputSize] when `needsInputGradient`, else null. `x` is the forward input and
    * `training` the mode of the forward pass just run.
    */
-  abstract backward(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number, training: boolean, needsInputGradient: boolean, scratch: Scratch): F32Buffer | null;
+  abstract backward(ctx: RunContext, x: F32Buffer, dy: F32Buffer, m: number, training: boolean, needsInputGradient: boolean, scratch: Scratch, indices: IndexScratch): F32Buffer | null;
 
   /** The weight penalty of this layer's regularizers (0 when it has none). */
   penalty(_backend: Backend): number {

@@ -6,12 +6,17 @@
  *
  *   params: | dense_1/kernel [in,h] | dense_1/bias [h] | dense_2/kernel [h,out] | dense_2/bias [out] |
  *   grads:  | same layout                                                                          |
+ *   state:  | batchNormalization_1/movingMean [c] | .../movingVariance [c] | ...  (no gradients)       |
  *
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
+import { uncheckedKernels } from '../backend/checked.js';
 import { Rng } from '../math/random.js';
+import type { RankOneGradient } from '../train/types.js';
 import { Arena } from './arena.js';
+import { Dense } from './dense.js';
+import { PackedWeights } from './packed-weights.js';
 import { shapeSize, type Layer, type RunContext, type Shape } from './layers.js';
 
 /** Where one parameter tensor sits in the flat buffer. */
@@ -31,6 +36,10 @@ export interface Layout {
   readonly size: number;
   /** The index of the first layer with parameters. */
   readonly firstTrainable: number;
+  /** Where the layers' non-trainable state tensors sit in the flat state buffer (Layer.stateSpecs). */
+  readonly stateEntries: readonly ParamEntry[];
+  /** Floats in the flat state buffer (0 when no layer has state). */
+  readonly stateSize: number;
 }
 
 /**
@@ -54,7 +63,15 @@ export function layOut(inputShape: Shape, layers: readonly Layer[]): Layout {
   }
   const firstTrainable = layers.findIndex((l) => l.params().length > 0);
   if (firstTrainable < 0) throw new RangeError('simdnet sequential: the model has no layer with parameters (add a dense layer)');
-  return { outputShape: shape, entries, size: offset, firstTrainable };
+  const stateEntries: ParamEntry[] = [];
+  let stateSize = 0;
+  for (const layer of layers) {
+    for (const p of layer.stateSpecs()) {
+      stateEntries.push({ name: `${layer.name}/${p.name}`, shape: p.shape, offset: stateSize, length: p.length });
+      stateSize += p.length;
+    }
+  }
+  return { outputShape: shape, entries, size: offset, firstTrainable, stateEntries, stateSize };
 }
 
 /** A stack of built layers over one flat parameter buffer: see the file comment. */
@@ -70,6 +87,10 @@ export class Network {
   /** Number of parameters (floats in `params`). */
   readonly size: number;
   readonly entries: readonly ParamEntry[];
+  /** The layers' non-trainable state (batch normalization's moving statistics), or null when none has any. */
+  readonly state: F32Buffer | null;
+  /** Where each state tensor sits in `state`. */
+  readonly stateEntries: readonly ParamEntry[];
   /** True when some layer has a regularizer (penalties are computed only then). */
   readonly regularized: boolean;
   /** Counter-based dropout: masks are a function of (dropoutSeed, stream). */
@@ -82,6 +103,17 @@ export class Network {
   private readonly inputs: F32Buffer[];
   private readonly ctx: RunContext;
   private disposed = false;
+  /**
+   * The first trainable layer when it is dense and nothing is regularized: its kernel gradient of a
+   * one-row batch may then be deferred (backward(..., deferKernel)), null otherwise.
+   */
+  private readonly rankOneLayer: Dense | null;
+  /** The deferred gradient's description, filled by each deferring backward pass (one object, reused). */
+  private readonly rankOne: { m: number; n: number; x: F32Buffer; dy: F32Buffer; rest: RankOneGradient['rest'] };
+  /** True from a deferring backward pass until the gradient is written or dropped. */
+  private deferred = false;
+  /** The dense kernels packed for inference (wasm only). */
+  private readonly packed: PackedWeights | null;
 
   constructor(
     readonly backend: Backend,
@@ -100,23 +132,66 @@ export class Network {
 
     // Initialisation draws every tensor from one Rng in Keras order, so the seed fixes all weights.
     const rng = new Rng(seed);
+    this.stateEntries = layout.stateEntries;
     this.params = backend.f32(this.size);
+    let grads: F32Buffer | null = null;
+    let state: F32Buffer | null = null;
     try {
-      this.grads = backend.f32(this.size);
-    } catch (e) {
-      backend.free(this.params);
-      throw e;
-    }
-    try {
+      grads = backend.f32(this.size);
+      state = layout.stateSize > 0 ? backend.f32(layout.stateSize) : null;
+      this.grads = grads;
+      this.state = state;
       this.initialize(rng);
     } catch (e) {
       backend.free(this.params);
-      backend.free(this.grads);
+      if (grads !== null) backend.free(grads);
+      if (state !== null) backend.free(state);
       throw e;
     }
     this.dropoutSeed = rng.fork() & 0x7fffffff;
     this.inputs = new Array<F32Buffer>(layers.length);
-    this.ctx = { backend, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    const kernels = uncheckedKernels(backend);
+    this.packed = backend.name === 'wasm' ? new PackedWeights(backend, kernels) : null;
+    this.ctx = { backend, kernels, packed: this.packed, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    // The first trainable layer's first parameter is at offset 0 (layOut places them in layer order).
+    const first = layers[this.firstTrainable];
+    this.rankOneLayer = first instanceof Dense && !this.regularized ? first : null;
+    const kernel = first.inputSize * (first instanceof Dense ? first.units : 0);
+    const rest = kernel > 0 && kernel < this.size ? { params: this.params.view(kernel, this.size - kernel), grads: this.grads.view(kernel, this.size - kernel), length: this.size - kernel } : null;
+    this.rankOne = { m: first.inputSize, n: first instanceof Dense ? first.units : 0, x: this.params, dy: this.params, rest };
+  }
+
+  /**
+   * Every writer of `params` calls this after writing (the weights' packed panels for inference are
+   * then repacked before their next use; packed-weights.ts).
+   */
+  weightsChanged(): void {
+    this.packed?.invalidate();
+  }
+
+  /** True when backward(..., deferKernel) can defer the first kernel's gradient of a one-row batch. */
+  get canDeferKernelGradient(): boolean {
+    return this.rankOneLayer !== null;
+  }
+
+  /**
+   * The first kernel's gradient of the last backward pass, deferred as xᵀ·dy (not in `grads`), or
+   * null when that pass wrote it (or it was written or dropped since).
+   */
+  get deferredGradient(): RankOneGradient | null {
+    return this.deferred ? this.rankOne : null;
+  }
+
+  /** Writes a deferred kernel gradient into `grads`, which is then the whole gradient of that pass. */
+  writeDeferredGradient(): void {
+    if (!this.deferred || this.rankOneLayer === null) return;
+    this.deferred = false;
+    this.rankOneLayer.writeKernelGradient(this.ctx, this.rankOne.x, this.rankOne.dy, 1);
+  }
+
+  /** Forgets a deferred gradient (its part of `grads` stays stale: the next backward pass rewrites it). */
+  dropDeferredGradient(): void {
+    this.deferred = false;
   }
 
   /** Gives each layer views of its parameters and gradients, and fills its parameters from `rng`. */
@@ -138,6 +213,35 @@ export class Network {
       layer.attach(params, grads);
       at = end;
     }
+    let stateAt = 0;
+    for (const layer of this.layers) {
+      const specs = layer.stateSpecs();
+      const state = this.state;
+      if (specs.length === 0 || state === null) continue;
+      const start = stateAt;
+      const views = specs.map((p) => {
+        const v = state.view(stateAt, p.length);
+        stateAt += p.length;
+        return v;
+      });
+      layer.initializeState(state.data.subarray(start, stateAt));
+      layer.attachState(views);
+    }
+  }
+
+  /** A copy of the flat state buffer (the layers' non-trainable state, stateEntries' layout); empty when none. */
+  stateValues(): Float32Array {
+    return this.state === null ? new Float32Array(0) : this.state.data.slice(0, this.state.length);
+  }
+
+  /** Sets the flat state buffer from `values` (stateValues()' layout and length, finite values). */
+  setStateValues(values: ArrayLike<number>): void {
+    const size = this.state?.length ?? 0;
+    if (values.length !== size) throw new RangeError(`simdnet: the layers' state holds ${size} values, got ${values.length}`);
+    for (let i = 0; i < size; i++) {
+      if (!Number.isFinite(values[i])) throw new RangeError(`simdnet: the layers' state must be finite, got ${values[i]} at index ${i}`);
+    }
+    this.state?.data.set(values);
   }
 
   /** The arena for a batch of m rows: the current one when it is large enough, else a larger one. */
@@ -162,10 +266,13 @@ export class Network {
 
   /** Runs x [m, inputSize] through every layer; returns the outputs [m, outputSize] (an arena view). */
   forward(arena: Arena, x: F32Buffer, m: number, training: boolean): F32Buffer {
+    // A pass overwrites the arena that holds a deferred gradient's dy: write the gradient out first
+    // (a callback's predict() between a training step and its ‖∇‖²).
+    if (this.deferred) this.writeDeferredGradient();
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
       this.inputs[i] = h;
-      h = this.layers[i].forward(this.ctx, h, m, training, arena.scratch[i]);
+      h = this.layers[i].forward(this.ctx, h, m, training, arena.scratch[i], arena.indices[i]);
     }
     return h;
   }
@@ -174,12 +281,22 @@ export class Network {
    * Backpropagates dOut = ∂L/∂outputs (overwritten) through the layers of the forward pass just run,
    * writing every parameter gradient. Layers before the first trainable one are skipped, and so is the
    * first trainable layer's ∂x, unless `inputGradient` (then ∂L/∂x [m, inputSize] is returned).
+   * `deferKernel` (a one-row batch, canDeferKernelGradient, no inputGradient): the first kernel's
+   * gradient is not written but left as deferredGradient, for the optimizer to fuse into its update.
    */
-  backward(arena: Arena, dOut: F32Buffer, m: number, training: boolean, inputGradient: boolean): F32Buffer | null {
+  backward(arena: Arena, dOut: F32Buffer, m: number, training: boolean, inputGradient: boolean, deferKernel = false): F32Buffer | null {
     let dy: F32Buffer | null = dOut;
     const stop = inputGradient ? 0 : this.firstTrainable;
+    const defer = deferKernel && m === 1 && !inputGradient && this.rankOneLayer !== null;
     for (let i = this.layers.length - 1; i >= stop && dy !== null; i--) {
-      dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i]);
+      if (defer && i === stop) {
+        this.rankOneLayer!.backwardWithoutKernel(this.ctx, dy, m, arena.scratch[i]);
+        this.rankOne.x = this.inputs[i];
+        this.rankOne.dy = dy;
+        this.deferred = true;
+        return null;
+      }
+      dy = this.layers[i].backward(this.ctx, this.inputs[i], dy, m, training, inputGradient || i > stop, arena.scratch[i], arena.indices[i]);
     }
     return inputGradient ? dy : null;
   }
@@ -214,7 +331,9 @@ export class Network {
     this.disposed = true;
     this.arena?.dispose();
     this.arena = null;
+    this.packed?.dispose();
     this.backend.free(this.params);
     this.backend.free(this.grads);
+    if (this.state !== null) this.backend.free(this.state);
   }
 }

@@ -52,6 +52,10 @@ function checkArchitecture(snapshot: ModelSnapshot, inputShape: Shape): void {
   }
   const shapes = (list: ReadonlyArray<{ readonly shape: readonly number[] }>): string => list.map((w) => `[${w.shape.join(',')}]`).join();
   if (shapes(layout.entries) !== shapes(snapshot.weights)) failLoad("the file is corrupt: its weight list's shapes are not those of its architecture");
+  const state = snapshot.layerState;
+  if ((state?.values.length ?? 0) !== layout.stateSize || shapes(layout.stateEntries) !== shapes(state?.tensors ?? [])) {
+    failLoad(`the file is corrupt: it holds ${state?.values.length ?? 0} values of layer state for an architecture with ${layout.stateSize}`);
+  }
 }
 
 /** An error from building the saved model as loadModel's (an out-of-memory error stays as it is). */
@@ -84,6 +88,7 @@ export function modelFromSnapshot(snapshot: ModelSnapshot, backend: Backend): Se
   }
   try {
     model.setFlatWeights(snapshot.flatWeights);
+    if (snapshot.layerState !== undefined) model.network.setStateValues(snapshot.layerState.values);
     if (compile !== null) {
       model.compile(compile);
       if (snapshot.optimizerState !== null) model.compiled!.optimizer.setState(backend, snapshot.optimizerState, model.parameterCount);

@@ -82,11 +82,22 @@ export class PredictStage {
     } else {
       const t = x as Float32Array | Float64Array;
       const base = start * f;
-      for (let i = 0; i < m * f; i++) {
-        const v = t[base + i];
-        // v − v is 0 for every finite number and NaN for NaN and ±Infinity.
-        if (v - v !== 0) notFinite(where, v, start + Math.floor(i / f), i % f);
-        d[i] = v;
+      const len = m * f;
+      if (base === 0 && t.length === len) {
+        // The whole input in one chunk (one row, typically): a native copy (rounding a Float64Array
+        // to f32), then one SIMD scan of the copy. A double too large for f32 is refused too (its
+        // copy is ±Infinity), naming its value.
+        d.set(t);
+        const bad = this.backend.firstNonFinite(this.buffer, len);
+        if (bad >= 0) notFinite(where, t[bad], Math.floor(bad / f), bad % f);
+      } else {
+        for (let i = 0; i < len; i++) {
+          d[i] = t[base + i];
+          // Checked as stored (f32), as the scan above does: v − v is 0 for every finite number and
+          // NaN for NaN and ±Infinity.
+          const v = d[i];
+          if (v - v !== 0) notFinite(where, t[base + i], start + Math.floor(i / f), i % f);
+        }
       }
     }
     return this.buffer;

@@ -13,9 +13,9 @@ export function topologyOf(layers: readonly Layer[], inputShape: Shape, inputSiz
   return inputShape.length > 1 ? { inputSize, seed, layers: configs, inputShape: [...inputShape] } : { inputSize, seed, layers: configs };
 }
 
-/** Everything a saved model holds, copied: topology, compile settings, counters, weights, optimizer state. */
+/** Everything a saved model holds, copied: topology, compile settings, counters, weights, optimizer state, layer state. */
 export function snapshotOf(topology: ModelTopology, network: Network, compiled: Compiled | null, state: TrainingState): ModelSnapshot {
-  return {
+  const snapshot: ModelSnapshot = {
     topology,
     compile: compiled === null ? null : {
       loss: compiled.loss.name, optimizer: compiled.optimizer.config, metrics: metricSpecs({ names: compiled.metrics, k: compiled.topK }),
@@ -25,4 +25,7 @@ export function snapshotOf(topology: ModelTopology, network: Network, compiled: 
     flatWeights: network.params.data.slice(0, network.size),
     optimizerState: compiled?.optimizer.getState() ?? null,
   };
+  if (network.state === null) return snapshot;
+  const tensors = network.stateEntries.map((e) => ({ name: e.name, shape: [...e.shape] }));
+  return { ...snapshot, layerState: { tensors, values: network.stateValues() } };
 }

@@ -49,6 +49,7 @@ export function writeWeights(net: Network, weights: readonly WeightInput[]): voi
     throw new RangeError(`simdnet setWeights: expected ${entries.length} tensors (${entries.map((e) => e.name).join(', ')}), got ${Array.isArray(weights) ? weights.length : excerpt(weights)}`);
   }
   weights.forEach((w, i) => checkTensor(entries[i], w, i));
+  net.weightsChanged();
   const values = net.params.data;
   weights.forEach((w, i) => values.set(w.values, entries[i].offset));
 }
@@ -61,5 +62,6 @@ export function writeFlatWeights(net: Network, values: ArrayLike<number>): void 
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw new RangeError(`simdnet setFlatWeights: values[${i}] is ${values[i]}; weights must be finite`);
   }
+  net.weightsChanged();
   net.params.data.set(values);
 }

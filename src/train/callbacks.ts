@@ -57,7 +57,11 @@ export interface BatchLogs {
   readonly accuracy: number;
   /** The learning rate of this batch's update. */
   readonly lr: number;
-  /** ‖∇‖² of the full flat gradient of this batch (data loss + penalty), before any clipping. */
+  /**
+   * ‖∇‖² of the full flat gradient of this batch (data loss + penalty), before any clipping. It costs
+   * a pass over the parameters, so fit() computes it when a hook first reads it; read after the hooks
+   * have returned (the next batch has overwritten the gradient), it is NaN unless read before.
+   */
   readonly gradNormSquared: number;
 }
 
@@ -160,7 +164,7 @@ export interface Callback {
   onEpochBegin?(epoch: number, model: CallbackModel): Awaitable;
   /** Before each batch's forward pass. */
   onBatchBegin?(batch: number, logs: BatchBeginLogs, model: CallbackModel): Awaitable;
-  /** After each batch's optimizer step (fit() computes ‖∇‖² per batch only when some callback has this hook). */
+  /** After each batch's optimizer step (logs.gradNormSquared is computed only when read). */
   onBatchEnd?(batch: number, logs: BatchLogs, model: CallbackModel): Awaitable;
   /** After each epoch (and its validation); a requestStop() here ends training after this epoch. */
   onEpochEnd?(epoch: number, logs: EpochLogs, model: CallbackModel): Awaitable;

@@ -28,7 +28,7 @@ import { MetricAccumulator, needsExtraMetrics, type MetricName, type MetricValue
 import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
 import { DivergenceWatch, divergedError } from './divergence.js';
 import { classWeights, resolveFitOptions } from './fit-options.js';
-import { evaluateData, gradientStep } from './step.js';
+import { applyUpdate, evaluateData, gradientStep, type StepResult } from './step.js';
 import type { TrainingState } from './training-state.js';
 
 // fit()'s option and result types live with the callbacks they reference (one module, no cycle).
@@ -63,13 +63,21 @@ function yieldToEventLoop(): Promise<void> {
 }
 const YIELD_EVERY_MS = 25;
 
-async function call<K extends keyof Callback>(callbacks: readonly Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
-  for (const c of callbacks) {
+/**
+ * Runs `hook` of each callback in order. A promise only when a hook returned one (the later hooks
+ * then wait for it), so synchronous callbacks cost the batch loop no microtask turn.
+ */
+function call<K extends keyof Callback>(callbacks: readonly Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> | undefined {
+  for (let i = 0; i < callbacks.length; i++) {
+    const c = callbacks[i];
     const f = c[hook] as ((...a: unknown[]) => unknown) | undefined;
     if (f === undefined) continue;
     const result = f.apply(c, args);
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
+    if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(() => call(callbacks.slice(i + 1), hook, ...args));
+    }
   }
+  return undefined;
 }
 
 function format(logs: EpochLogs, epoch: number, total: number): string {
@@ -134,6 +142,14 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     net.arenaFor(Math.max(size, val === null ? 0 : Math.min(evalChunk, val.n)));
 
     const wantsBatchLogs = o.callbacks.some((c) => c.onBatchEnd !== undefined);
+    // Online SGD: the first kernel's gradient may stay an outer product for the optimizer to fuse
+    // into its update (applyUpdate); ‖∇‖² may wait for a callback to read it when the optimizer
+    // leaves the gradient buffer as it is (no clipping).
+    const eagerNorms = wantsBatchLogs && optimizer.keepsGradients !== true;
+    const deferKernel = size === 1 && !eagerNorms && net.canDeferKernelGradient && optimizer.applyRankOne !== undefined;
+    // One step result and one StepInfo for every batch (no allocation per batch).
+    const step: StepResult = { dataLoss: 0, penalty: 0, correct: 0, inputGradient: null };
+    const info = { batch: 0, epoch: 0 };
     const wantsBatchBegin = o.callbacks.some((c) => c.onBatchBegin !== undefined);
     const weights = o.classWeight === null ? null : classWeights(o.classWeight, Math.max(2, net.outputSize));
     const extraMetrics = needsExtraMetrics(metrics) ? { names: metrics, k: model.compiled.topK } : null;
@@ -158,7 +174,9 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
       }
       const t0 = now();
       const epochMetrics = extraMetrics === null ? null : new MetricAccumulator({ ...extraMetrics, outputs: net.outputSize, threshold: loss.threshold });
-      const extras = { classWeights: weights, metrics: epochMetrics };
+      const extras = { classWeights: weights, metrics: epochMetrics, deferKernel };
+      // The last batch's ‖∇‖² goes into the epoch's logs: its gradient is written whole.
+      const lastExtras = { classWeights: weights, metrics: epochMetrics };
       let lossSum = 0, penaltySum = 0, correct = 0, lr = NaN, gradNormSquared = NaN;
       for (let k = 0; k < batches; k++) {
         if (o.signal?.aborted) {
@@ -167,35 +185,53 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         }
         const start = k * size;
         const m = Math.min(size, n - start);
-        if (wantsBatchBegin) await call(o.callbacks, 'onBatchBegin', k, { epoch, batch: k, size: m }, model);
-        let step;
-        if (gathered !== null && order !== null) {
-          const targets = gathered.gather(train, order, start, m);
-          step = gradientStep(net, loss, gathered.x, targets, m, true, false, extras);
-        } else {
-          const part = m === n ? train : train.slice(start, m);
-          step = gradientStep(net, loss, part.x, part.y!, m, true, false, extras);
+        if (wantsBatchBegin) {
+          const p = call(o.callbacks, 'onBatchBegin', k, { epoch, batch: k, size: m }, model);
+          if (p !== undefined) await p;
         }
         const last = k === batches - 1;
-        // ‖∇‖² costs one pass over the parameters: computed only when something reads it.
-        const norm = o.gradNormSquared !== null || wantsBatchLogs || last ? b.sumSquares(net.grads, net.size) : null;
-        const info = { batch: state.batches, epoch };
+        const how = last ? lastExtras : extras;
+        if (gathered !== null && order !== null) {
+          const targets = gathered.gather(train, order, start, m);
+          gradientStep(net, loss, gathered.x, targets, m, true, false, how, step);
+        } else {
+          const part = m === n ? train : train.slice(start, m);
+          gradientStep(net, loss, part.x, part.y!, m, true, false, how, step);
+        }
+        // ‖∇‖² costs one pass over the parameters: before the update only for the last batch (the
+        // epoch's logs) or for a callback when the optimizer may clip the gradient in place;
+        // otherwise when a callback reads BatchLogs.gradNormSquared.
+        let norm = last || eagerNorms ? b.sumSquares(net.grads, net.size) : null;
+        info.batch = state.batches;
+        info.epoch = epoch;
         const total = step.dataLoss + step.penalty;
         const diverged = watch.batch(total, norm === null || Number.isFinite(norm));
         if (diverged !== null) throw divergedError(diverged, `at epoch ${e + 1} of ${o.epochs}, batch ${k + 1} of ${batches}`, optimizer.learningRate(info));
-        lr = optimizer.apply(b, net.params, net.grads, net.size, info);
+        lr = applyUpdate(net, optimizer, info);
         state.batches++;
         lossSum += step.dataLoss * m;
         penaltySum += step.penalty * m;
         correct += step.correct;
         if (last && norm !== null) gradNormSquared = norm;
         if (wantsBatchLogs) {
+          let hookRunning = true;
           const logs: BatchLogs = {
             epoch, batch: k, size: m, loss: step.dataLoss + step.penalty, dataLoss: step.dataLoss, penalty: step.penalty,
-            accuracy: step.correct / m, lr, gradNormSquared: norm ?? NaN,
+            accuracy: step.correct / m, lr,
+            // Computed on the first read while the hooks run (the next batch overwrites the gradient).
+            get gradNormSquared(): number {
+              if (norm === null && hookRunning) {
+                net.writeDeferredGradient();
+                norm = b.sumSquares(net.grads, net.size);
+              }
+              return norm ?? NaN;
+            },
           };
-          await call(o.callbacks, 'onBatchEnd', k, logs, model);
+          const p = call(o.callbacks, 'onBatchEnd', k, logs, model);
+          if (p !== undefined) await p;
+          hookRunning = false;
         }
+        net.dropDeferredGradient();
         if (now() - lastYield > YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = now();

@@ -11,7 +11,7 @@
  * Adam (PyTorch Adam's weight_decay), use the l2 regularizer with α = λ/2 instead.
  */
 import type { Backend, F32Buffer } from '../backend/contract.js';
-import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, StepInfo } from './types.js';
+import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, RankOneGradient, StepInfo } from './types.js';
 import { OptionReader, Registry, excerpt } from './pieces.js';
 import { scheduleFromConfig } from './schedules.js';
 
@@ -43,6 +43,8 @@ interface UpdateRule {
   /** The value the slots start at (Adagrad's initial accumulator; 0 for the others). */
   readonly slotInit: number;
   run(b: Backend, w: F32Buffer, g: F32Buffer, s: Readonly<Record<string, F32Buffer>>, len: number, lr: number, step: number, weightDecay: number): void;
+  /** run() of a slot-less rule for w [m, n] with the gradient xᵀ·dy, never written out (the same bits). */
+  runRankOne?(b: Backend, w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
 }
 
 /** Scales g[0..len) so that its L2 norm is at most maxNorm. */
@@ -89,15 +91,39 @@ class FlatOptimizer implements Optimizer {
     return this.schedule ? this.schedule(info[this.schedule.unit]) : this.fixedLr;
   }
 
-  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number {
-    const lr = this.learningRate(info);
+  get keepsGradients(): boolean {
+    return this.clipNorm === null;
+  }
+
+  /** Allocates the slots on first use, and refuses another backend or parameter count. */
+  private claim(backend: Backend, size: number): void {
     this.checkSize('apply', size);
     if (this.owner === null) this.allocate(backend, size, null);
     else if (backend !== this.owner) this.fail('apply', `the optimizer's state lives on another '${this.owner.name}' backend; one optimizer serves one backend`);
     else if (size !== this.size) this.fail('apply', `size is ${size} but the optimizer's state is for ${this.size} parameters; one optimizer serves one parameter buffer`);
+  }
+
+  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number {
+    const lr = this.learningRate(info);
+    this.claim(backend, size);
     if (this.clipNorm !== null) clipByGlobalNorm(backend, grads, size, this.clipNorm);
     // The count moves only once the kernel has run, so a rejected call leaves the state as it was.
     this.rule.run(backend, params, grads, this.slots, size, lr, this.step + 1, this.weightDecay);
+    this.step++;
+    return lr;
+  }
+
+  applyRankOne(backend: Backend, params: F32Buffer, _grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient): number | null {
+    // Clipping needs the whole gradient's norm first; a rule with slots has no fused kernel.
+    const fused = this.rule.runRankOne;
+    if (this.clipNorm !== null || fused === undefined) return null;
+    const lr = this.learningRate(info);
+    this.claim(backend, size);
+    const { m, n, x, dy, rest } = gradient;
+    if (m * n + (rest?.length ?? 0) !== size) this.fail('applyRankOne', `a ${m}×${n} kernel and ${rest?.length ?? 0} more parameters are not ${size}`);
+    // The kernel, then the rest of the buffer: elementwise updates, so the split changes no bit.
+    fused(backend, params, x, dy, m, n, lr, this.weightDecay);
+    if (rest !== null) this.rule.run(backend, rest.params, rest.grads, this.slots, rest.length, lr, this.step + 1, this.weightDecay);
     this.step++;
     return lr;
   }
@@ -218,7 +244,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const nesterov = c.r.boolean('nesterov', false);
   if (nesterov && momentum === 0) c.r.fail('momentum', '> 0 when nesterov is true', momentum);
   const rule: UpdateRule = momentum === 0
-    ? { slots: [], slotInit: 0, run: (b, w, g, _s, len, lr, _t, wd) => b.sgdStep(w, g, len, lr, wd) }
+    ? { slots: [], slotInit: 0, run: (b, w, g, _s, len, lr, _t, wd) => b.sgdStep(w, g, len, lr, wd), runRankOne: (b, w, x, dy, m, n, lr, wd) => b.sgdOuterStep(w, x, dy, m, n, lr, wd) }
     : { slots: ['v'], slotInit: 0, run: (b, w, g, s, len, lr, _t, wd) => b.momentumStep(w, g, s.v, len, lr, momentum, nesterov, wd) };
   return c.make({ momentum, nesterov }, rule);
 }

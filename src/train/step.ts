@@ -12,6 +12,7 @@ import type { DeviceData } from '../model/data.js';
 import type { BatchTargets, Loss } from '../model/losses.js';
 import { MetricAccumulator, accumulate, countCorrect, type MetricSetup, type MetricValues } from '../model/metrics.js';
 import type { Network } from '../model/network.js';
+import type { Optimizer, StepInfo } from './types.js';
 
 /**
  * The model's loss and metrics on a data set: accuracy and zeroOneLoss always, the other metrics
@@ -30,14 +31,14 @@ export interface Evaluation extends MetricValues {
   readonly zeroOneLoss: number;
 }
 
-/** The result of one gradientStep, as means over the batch. */
+/** The result of one gradientStep, as means over the batch (fit() passes one object for every step). */
 export interface StepResult {
-  readonly dataLoss: number;
-  readonly penalty: number;
+  dataLoss: number;
+  penalty: number;
   /** Rows whose predicted class was right (before the update). */
-  readonly correct: number;
+  correct: number;
   /** ∂loss/∂x [m, inputSize] (an arena view) when asked for, else null. */
-  readonly inputGradient: F32Buffer | null;
+  inputGradient: F32Buffer | null;
 }
 
 /** What a step may do besides the plain mean loss. */
@@ -49,6 +50,11 @@ export interface StepExtras {
   readonly classWeights?: Float64Array | null;
   /** Receives the batch's outputs (before the update) for the metrics beyond accuracy. */
   readonly metrics?: MetricAccumulator | null;
+  /**
+   * Leave the first kernel's gradient of a one-row batch deferred (Network.deferredGradient) for
+   * applyUpdate to fuse into the optimizer step; ignored where the network cannot defer it.
+   */
+  readonly deferKernel?: boolean;
 }
 
 /**
@@ -69,21 +75,46 @@ function weightedSum(net: Network, loss: Loss, out: F32Buffer, y: BatchTargets, 
 
 /**
  * One forward and backward pass over a batch x [m, inputSize] with targets y: fills net.grads with
- * ∂(dataLoss + penalty)/∂params. Does not update the weights.
+ * ∂(dataLoss + penalty)/∂params (but a deferred kernel gradient: see StepExtras.deferKernel). Does
+ * not update the weights. The result goes into `out` when given.
  */
-export function gradientStep(net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false, extras: StepExtras = {}): StepResult {
+export function gradientStep(
+  net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false, extras: StepExtras = {},
+  out: StepResult = { dataLoss: 0, penalty: 0, correct: 0, inputGradient: null },
+): StepResult {
   const b = net.backend;
   const n = net.outputSize;
   const arena = net.arenaFor(m, inputGradient);
-  const out = net.forward(arena, x, m, training);
+  const o = net.forward(arena, x, m, training);
   const weights = extras.classWeights ?? null;
-  const sum = weights === null ? loss.sum(b, out, y, arena.lossGrad, m, n) : weightedSum(net, loss, out, y, arena.lossGrad, m, n, weights);
-  const correct = countCorrect(b, out, y.labels, m, n, loss.threshold);
-  if (extras.metrics) accumulate(extras.metrics, out, y.labels, y.targets, m, () => loss.predictions(b, out, arena.predictions, m, n));
-  const dx = net.backward(arena, arena.lossGrad, m, training, inputGradient);
-  const penalty = net.penalty();
+  const sum = weights === null ? loss.sum(b, o, y, arena.lossGrad, m, n) : weightedSum(net, loss, o, y, arena.lossGrad, m, n, weights);
+  const correct = countCorrect(b, o, y.labels, m, n, loss.threshold);
+  if (extras.metrics) accumulate(extras.metrics, o, y.labels, y.targets, m, () => loss.predictions(b, o, arena.predictions, m, n));
+  out.inputGradient = net.backward(arena, arena.lossGrad, m, training, inputGradient, extras.deferKernel === true);
+  out.penalty = net.penalty();
   net.addPenaltyGradient();
-  return { dataLoss: sum / loss.terms(m, n), penalty, correct, inputGradient: dx };
+  out.dataLoss = sum / loss.terms(m, n);
+  out.correct = correct;
+  return out;
+}
+
+/**
+ * The optimizer's update after a gradientStep: fused with a deferred kernel gradient when the
+ * optimizer can take it so (sgd without momentum or clipping: Kernels.sgdOuterStep, the same bits
+ * as writing the gradient and applying sgdStep), else the gradient written out and apply(). Returns
+ * the learning rate used.
+ */
+export function applyUpdate(net: Network, optimizer: Optimizer, info: StepInfo): number {
+  // First: even an update that throws part way leaves no packed panel of the old weights in use.
+  net.weightsChanged();
+  const deferred = net.deferredGradient;
+  let lr: number | null = null;
+  if (deferred !== null && optimizer.applyRankOne !== undefined) lr = optimizer.applyRankOne(net.backend, net.params, net.grads, net.size, info, deferred);
+  if (lr === null) {
+    net.writeDeferredGradient();
+    lr = optimizer.apply(net.backend, net.params, net.grads, net.size, info);
+  }
+  return lr;
 }
 
 /** Runs `run` over consecutive chunks of at most `size` rows of data, in one arena sized for a chunk. */

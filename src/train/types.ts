@@ -89,6 +89,37 @@ export interface Optimizer {
   setState(backend: Backend, state: OptimizerState, size: number): void;
   /** Frees the slot buffers. */
   dispose(): void;
+  /**
+   * @internal fit()'s online-SGD update (applyUpdate in src/train/step.ts): as apply(), but the gradient of the
+   * kernel at the start of the parameters is given as the outer product xᵀ·dy instead of in `grads`
+   * (which then holds a stale value there). Returns the learning rate used, or null when this
+   * optimizer cannot fuse the update (it changed nothing then; fit() writes the gradient and calls
+   * apply()). sgd() without momentum or clipNorm fuses it (Kernels.sgdOuterStep).
+   */
+  applyRankOne?(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient): number | null;
+  /**
+   * @internal True when apply() leaves the gradient buffer as it found it (no clipNorm), so fit()
+   * may read ‖∇‖² after the update, only when a callback asks for it.
+   */
+  readonly keepsGradients?: boolean;
+}
+
+/**
+ * The gradient of a one-row batch for the first kernel W [m, n] of the flat parameter buffer
+ * (params[0, m·n)), as the outer product xᵀ·dy: x [m] is the layer's input row, dy [n] its output
+ * gradient. The rest of the parameters, [m·n, size), have their gradient in the gradient buffer.
+ */
+export interface RankOneGradient {
+  /** Rows of W (the layer's input width). */
+  readonly m: number;
+  /** Columns of W (the layer's units). */
+  readonly n: number;
+  /** The input row x [m] (valid until the next pass). */
+  readonly x: F32Buffer;
+  /** The output gradient dy [n] (valid until the next pass). */
+  readonly dy: F32Buffer;
+  /** Views of the parameters and gradients after the kernel, [m·n, size); null when the kernel is all of them. */
+  readonly rest: { readonly params: F32Buffer; readonly grads: F32Buffer; readonly length: number } | null;
 }
 
 /** A weight penalty added to the data loss. */

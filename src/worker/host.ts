@@ -166,6 +166,7 @@ function checkNotDetached(name: string, value: unknown): void {
  */
 function applyTrainedState(model: Sequential, state: TrainedState): void {
   model.setFlatWeights(state.weights);
+  model.network.setStateValues(state.layerState);
   if (state.optimizer !== null) model.requireCompiled('trainInWorker').optimizer.setState(model.backend, state.optimizer, model.parameterCount);
   model.restoreProgress(state.epochs, state.batches, state.dropoutStream);
 }
@@ -241,7 +242,7 @@ export class WorkerTrainer {
     const buffers = new Set<ArrayBuffer>([bytes.buffer as ArrayBuffer]);
     const move = <T>(value: T): T => (transfer ? transferable(value, buffers) : value);
     const message: ToWorker = {
-      type: 'train', id, backend: model.backend.name, model: bytes, x: move(x), y: move(y),
+      type: 'train', id, backend: model.backend.name, threads: threadsOf(model.backend), model: bytes, x: move(x), y: move(y),
       options: validation ? { ...fitOptions, validationData: { x: move(validation.x), y: move(validation.y) } } : fitOptions,
       batchEvents: onBatchEnd !== undefined,
     };
@@ -340,4 +341,10 @@ export async function trainInWorker(
   } finally {
     await trainer.terminate();
   }
+}
+
+/** The thread count of a model's backend (1 for one without threads, e.g. a hand-made Backend). */
+function threadsOf(backend: object): number {
+  const threads = (backend as { threads?: unknown }).threads;
+  return typeof threads === 'number' && Number.isInteger(threads) && threads >= 1 ? threads : 1;
 }

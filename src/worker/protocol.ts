@@ -45,6 +45,8 @@ export interface TrainedState {
   readonly batches: number;
   /** Where the dropout masks' random stream stands, so a later fit() continues it. */
   readonly dropoutStream: number;
+  /** The layers' non-trainable state (batch normalization's moving statistics; empty when none). */
+  readonly layerState: Float32Array;
 }
 
 /** Messages from the main thread to the worker: start a training run, or abort one. */
@@ -56,6 +58,8 @@ export type ToWorker =
     readonly id: number;
     /** The backend the worker trains on. */
     readonly backend: BackendName;
+    /** Its thread count (the model's backend's): the worker's init() takes it, so the bits stay the same. */
+    readonly threads: number;
     /** model.toBytes() */
     readonly model: Uint8Array;
     /** The training inputs, as fit() takes them. */

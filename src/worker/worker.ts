@@ -7,7 +7,6 @@
  * Importing this module starts serving only inside a worker (a web worker's global scope, or a Node
  * worker thread); in a main thread it does nothing.
  */
-import type { BackendName } from '../backend/contract.js';
 import { init, type ReadyBackend } from '../backend/init.js';
 import type { Callback } from '../train/callbacks.js';
 import { earlyStopping } from '../train/early-stopping.js';
@@ -25,8 +24,11 @@ export interface WorkerPort {
   listen(handler: (message: ToWorker) => void): void;
 }
 
-/** One backend per kind, made on first use and kept: instantiating wasm costs more than a short fit. */
-const backends = new Map<BackendName, Promise<ReadyBackend>>();
+/**
+ * One backend per kind and thread count, made on first use and kept: instantiating wasm (and starting
+ * helper threads) costs more than a short fit.
+ */
+const backends = new Map<string, Promise<ReadyBackend>>();
 
 /** Serves train and abort requests on `port` (one training at a time, as a WorkerTrainer sends them). */
 export function serveTraining(port: WorkerPort): void {
@@ -47,27 +49,30 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
   const { id } = message;
   let model;
   try {
-    let backend = backends.get(message.backend);
+    const key = `${message.backend}/${message.threads}`;
+    let backend = backends.get(key);
     if (backend === undefined) {
-      backend = init({ backend: message.backend });
-      backends.set(message.backend, backend);
+      // The js backend ignores threads; wasm splits its kernels as the main thread's backend does.
+      backend = init({ backend: message.backend, threads: message.threads });
+      backends.set(key, backend);
     }
     model = await loadModel(message.model, { backend: await backend });
     const { earlyStopping: stopping, ...fitOptions } = message.options;
     const progress: Callback = {
       onEpochEnd: (_epoch, logs) => port.post({ type: 'epoch', id, logs }, []),
     };
-    // fit() computes ‖∇‖² for every batch when any callback has onBatchEnd: add it only when asked.
+    // A batch event copies every field of the logs, ‖∇‖² included (a pass over the parameters): only when asked.
     if (message.batchEvents) progress.onBatchEnd = (_batch, logs) => port.post({ type: 'batch', id, logs }, []);
     const callbacks = stopping === undefined ? [progress] : [earlyStopping(stopping), progress];
     const history = await model.fit(message.x, message.y, { ...(fitOptions as FitOptions), callbacks, signal });
     const weights = model.getFlatWeights();
     const optimizer = model.compiled?.optimizer.getState() ?? null;
-    // getFlatWeights() and getState() return fresh copies: their buffers can move without a second copy.
-    const transfer = [weights, ...Object.values(optimizer?.slots ?? {})].map((a) => a.buffer as ArrayBuffer);
+    const layerState = model.network.stateValues();
+    // getFlatWeights(), getState() and stateValues() return fresh copies: their buffers can move without a second copy.
+    const transfer = [weights, layerState, ...Object.values(optimizer?.slots ?? {})].map((a) => a.buffer as ArrayBuffer);
     port.post({
       type: 'done', id, history,
-      state: { weights, optimizer, epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream },
+      state: { weights, optimizer, epochs: model.epochsTrained, batches: model.batchesTrained, dropoutStream: model.dropoutStream, layerState },
     }, transfer);
   } catch (e) {
     port.post({ type: 'error', id, error: toWireError(e) }, []);

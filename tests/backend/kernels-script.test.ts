@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const SCRIPT = join(process.cwd(), 'scripts', 'kernels.mjs');
-const FILES = ['src/backend/manifest.ts', 'src/backend/contract.ts', 'bindings/exports.ts', 'assembly'];
+const FILES = ['src/backend/manifest.ts', 'src/backend/manifest-args.ts', 'src/backend/manifest-image.ts', 'src/backend/contract.ts', 'bindings/exports.ts', 'assembly'];
 
 function run(root?: string, ...flags: string[]): { code: number; out: string } {
   try {

@@ -60,9 +60,14 @@ export interface StaticServer {
 
 /**
  * Serves the files under `root` on 127.0.0.1 with an ephemeral port. `/` and directory paths serve
- * their index.html. Paths that resolve outside `root` get 403, missing files 404.
+ * their index.html. Paths that resolve outside `root` get 403, missing files 404. `isolated` adds the
+ * COOP same-origin and COEP require-corp headers to every response (a cross-origin isolated page).
  */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, options: { readonly isolated?: boolean } = {}): Promise<StaticServer> {
+  // Cross-origin isolation (what shared memory, and so simdnet's threads, need in a browser).
+  const isolation: Record<string, string> = options.isolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const base = resolve(root);
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -86,6 +91,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
           'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
           // Tests rebuild files between runs; never let the browser reuse an old copy.
           'cache-control': 'no-store',
+          ...isolation,
         });
         res.end(body);
       } catch {

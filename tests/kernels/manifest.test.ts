@@ -11,115 +11,19 @@
  * hand-written tests beside this one.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, MATMUL_LAYOUTS, type F32Buffer, type I32Buffer, type MatmulLayout, type ReadyBackend } from '../../src/index.js';
-import { KERNEL_NAMES, kernelSpec, shapeDims, type BufferArg, type KernelSpec } from '../../src/backend/manifest.js';
-import { expectSameBits, kernelTestSetup, rng } from '../support/helpers.js';
+import { ACTIVATIONS, type MatmulLayout, type ReadyBackend } from '../../src/index.js';
+import { KERNEL_NAMES, kernelSpec, shapeDims, type KernelSpec } from '../../src/backend/manifest.js';
+import { expectSameBits, kernelTestSetup } from '../support/helpers.js';
+import {
+  allShapeDims, buffersOf, kernel, makeCall as makeCallIn, run, sizeCases, sizeRoles, variants, type Buf, type Sizes,
+} from '../support/kernel-cases.js';
 
 const { wasm, js, f32, i32 } = await kernelTestSetup();
 
-const EDGE = [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 67, 131, 4099];
-/** Elements after the part a call uses, set to a sentinel that no kernel may touch. */
-const GUARD = 2;
-const SENTINEL = 12345;
 const U = 2 ** -24;
-
-type Buf = F32Buffer | I32Buffer;
-type Sizes = Record<string, number>;
-type AnyKernel = (...args: unknown[]) => unknown;
-
-const kernel = (b: ReadyBackend, name: string): AnyKernel => (b as unknown as Record<string, AnyKernel>)[name].bind(b);
-
-const buffersOf = (spec: KernelSpec): BufferArg[] => spec.args.filter((a): a is BufferArg => a.kind === 'f32' || a.kind === 'i32');
-const allShapeDims = (arg: BufferArg): string[] => [...new Set(MATMUL_LAYOUTS.flatMap((l) => shapeDims(arg.shape, l)))];
-
-/** The size arguments that are dimensions (named in a shape), and the other counts. */
-function sizeRoles(spec: KernelSpec): { dims: string[]; counts: string[] } {
-  const inShapes = new Set(buffersOf(spec).flatMap(allShapeDims));
-  const sizes = spec.args.filter((a) => a.kind === 'size').map((a) => a.name);
-  return { dims: sizes.filter((s) => inShapes.has(s)), counts: sizes.filter((s) => !inShapes.has(s)) };
-}
-
-/** The edge sizes for every dimension in turn (the others 3), and for all of them together. */
-function sizeCases(spec: KernelSpec): Sizes[] {
-  const { dims, counts } = sizeRoles(spec);
-  const out = new Map<string, Sizes>();
-  const add = (s: Sizes) => {
-    for (const c of counts) s[c] = 3;
-    out.set(JSON.stringify(s), s);
-  };
-  for (const e of EDGE) {
-    if (dims.length === 1 || e <= 131) add(Object.fromEntries(dims.map((d) => [d, e])));
-    if (dims.length > 1) for (const d of dims) add(Object.fromEntries(dims.map((x) => [x, x === d ? e : 3])));
-  }
-  return [...out.values()];
-}
-
-/** Layout and activation choices: every layout, every activation. */
-function variants(spec: KernelSpec): { layout?: MatmulLayout; act?: string }[] {
-  const hasLayout = spec.args.some((a) => a.kind === 'layout');
-  const hasAct = spec.args.some((a) => a.kind === 'activation');
-  const layouts = hasLayout ? [...MATMUL_LAYOUTS] : [undefined];
-  const acts = hasAct ? [...ACTIVATIONS] : [undefined];
-  return layouts.flatMap((layout) => acts.map((act) => ({ layout, act })));
-}
-
-function needed(arg: BufferArg, sizes: Sizes, layout: MatmulLayout | undefined): number {
-  return shapeDims(arg.shape, layout).reduce((p, d) => p * sizes[d], 1);
-}
-
-interface Call {
-  args: unknown[];
-  /** Every buffer argument given, with the elements the call uses. */
-  bufs: { arg: BufferArg; buf: Buf; used: number }[];
-}
-
-/**
- * The arguments of one call on backend b: generated from `seed` so both backends get the same values.
- * `on`: flags true, the activation parameter given, nullable buffers null; otherwise the opposite.
- */
-function makeCall(b: ReadyBackend, spec: KernelSpec, sizes: Sizes, v: { layout?: MatmulLayout; act?: string }, on: boolean, seed: number, offset: number): Call {
-  const r = rng(seed);
-  const bufs: Call['bufs'] = [];
-  const args = spec.args.map((a) => {
-    switch (a.kind) {
-      case 'layout': return v.layout;
-      case 'activation': return v.act;
-      case 'activationParam': return on ? 0.5 : undefined;
-      case 'size': return sizes[a.name];
-      case 'scalar': case 'seed': return a.example;
-      case 'flag': return on;
-      case 'f32':
-      case 'i32': {
-        if (a.nullable && on) return null;
-        const used = needed(a, sizes, v.layout);
-        const whole = a.kind === 'f32' ? f32(b, offset + used + GUARD) : i32(b, offset + used + GUARD);
-        const data = whole.data;
-        for (let i = 0; i < data.length; i++) {
-          if (i < offset || i >= offset + used) data[i] = SENTINEL;
-          else if (a.labelsOf !== undefined) data[i] = Math.floor(r() * sizes[a.labelsOf]);
-          else if (a.kind === 'i32') data[i] = -7;
-          else data[i] = a.sample === 'unit' || a.sample === 'nonNegative' ? r() : r() * 2 - 1;
-        }
-        const buf = whole.view(offset, used + GUARD);
-        bufs.push({ arg: a, buf, used });
-        return buf;
-      }
-    }
-  });
-  return { args, bufs };
-}
-
-/** Runs the call; returns what it returned and copies of the buffers it may write, after checking their guards. */
-function run(b: ReadyBackend, name: string, call: Call, label: string): { ret: unknown; outs: (Float32Array | Int32Array)[] } {
-  const ret = kernel(b, name)(...call.args);
-  const outs: (Float32Array | Int32Array)[] = [];
-  for (const { arg, buf, used } of call.bufs) {
-    const guard = Array.from(buf.data.subarray(used, used + GUARD));
-    expect(guard, `${label} ${b.name}: elements after ${arg.name}`).toEqual(new Array(GUARD).fill(SENTINEL));
-    if (arg.io !== 'in') outs.push(buf.data.slice(0, used));
-  }
-  return { ret, outs };
-}
+const alloc = { f32, i32 };
+const makeCall = (b: ReadyBackend, spec: KernelSpec, sizes: Sizes, v: { layout?: MatmulLayout; act?: string }, on: boolean, seed: number, offset: number) =>
+  makeCallIn(alloc, b, spec, sizes, v, on, seed, offset);
 
 function compare(spec: KernelSpec, sizes: Sizes, w: ReturnType<typeof run>, j: ReturnType<typeof run>, label: string): void {
   const tol = spec.tolerance;
@@ -306,6 +210,12 @@ describe('the manifest itself', () => {
         expect(of && allShapeDims(of).includes(split.over), `${name}: split over ${split.over} of ${split.of}`).toBe(true);
       }
       if (spec.tolerance.kind === 'close' && spec.tolerance.per !== undefined) expect(sizeNames.has(spec.tolerance.per), `${name}: tolerance per ${spec.tolerance.per}`).toBe(true);
+      // Its own size cases give every size argument, each a positive integer, and are enough to mean something.
+      for (const c of spec.sizeCases ?? []) {
+        expect(Object.keys(c).sort(), `${name}: a size case names exactly its sizes`).toEqual([...sizeNames].sort());
+        expect(Object.values(c).every((v) => Number.isSafeInteger(v) && v >= 1), `${name}: sizes are positive integers`).toBe(true);
+      }
+      if (spec.sizeCases !== undefined) expect(spec.sizeCases.length, `${name}: size cases`).toBeGreaterThanOrEqual(13);
       // The adapters pass the activation's id and parameter using the first argument.
       spec.args.forEach((a, i) => {
         if (a.kind === 'activation' || a.kind === 'layout') expect(i, `${name}: ${a.name} is the first argument`).toBe(0);

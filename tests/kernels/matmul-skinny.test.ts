@@ -74,6 +74,22 @@ describe('matmulSkinny: the same bits as the packed path', () => {
     });
   }
 
+  it('NN: single rows of a wide C (streamed in blocks of 1024 columns) give the packed bits', () => {
+    let seed = 300;
+    for (const k of [3, 784, 1031]) {
+      for (const n of [1024, 1027, 1030, 2053]) {
+        const { a, b, c0 } = operands(k, n, seed++);
+        for (const acc of [null, c0]) {
+          const packed = matmulOn('matmul', 'NN', a, b, acc, TALL, k, n);
+          for (const m of [1, 3, 5]) {
+            const small = matmulOn('matmul', 'NN', firstRows(a, m, k), b, acc === null ? null : firstRows(acc, m, n), m, k, n);
+            expectSameBits(small, packed.subarray(0, m * n), `NN m=${m} k=${k} n=${n} accumulate=${acc !== null}`);
+          }
+        }
+      }
+    }
+  });
+
   it(`TN: matmul() with k ≤ ${SKINNY_MAX} (a weight gradient of a small batch) gives the packed NN bits`, () => {
     // TN's op(A) is the transpose of the stored [k,m] A; NN with A stored transposed is the same
     // product, and with m = TALL rows NN takes the packed path.

@@ -73,6 +73,12 @@ for (const backend of [wasm, jsBackend()]) {
       const nan = randomArray(74, 1);
       nan[37 + 4] = NaN;
       expect(() => m.predict(Float64Array.from(nan))).toThrow('simdnet predict: x row 1, column 4 is NaN; inputs must be finite numbers');
+      // A double beyond the f32 range would be stored as ±Infinity: refused in one chunk and in many.
+      const huge = Float64Array.from(randomArray(74, 4));
+      huge[37 + 9] = -1e300;
+      expect(() => m.predict(huge)).toThrow('simdnet predict: x row 1, column 9 is -1e+300; inputs must be finite numbers');
+      expect(() => m.predict(huge, { batchSize: 1 })).toThrow('simdnet predict: x row 1, column 9 is -1e+300; inputs must be finite numbers');
+      expect(() => m.predictInto(huge.subarray(37), new Float32Array(5))).toThrow('simdnet predictInto: x row 0, column 9 is -1e+300; inputs must be finite numbers');
       const text = Array.from(randomArray(37, 2)) as unknown[];
       text[6] = 'secret-7';
       expect(() => m.predict(text as number[])).toThrow('simdnet predict: x row 0, column 6 is a string, expected a number');

@@ -4,12 +4,16 @@ import { adaptKernels, idConverter, type ConverterFor } from '../adapter.js';
 import type { KernelName } from '../manifest.js';
 import { matmul } from './matmul.js';
 import { matmulSkinny } from './matmul-skinny.js';
+import { matmulPacked, packB } from './matmul-prepacked.js';
 import { biasAdd, biasGrad } from './bias.js';
 import { activationBackward, activationForward, biasActivation } from './activation.js';
 import { meanSquaredError, sigmoidCrossEntropy, softmax, softmaxCrossEntropy } from './loss.js';
 import { addSign, argmaxRows, axpy, countCorrect, firstNonFinite, mul, scale, sumAbs, sumSquares } from './reduce.js';
 import { dropoutMask } from './dropout.js';
-import { adagradStep, adamStep, momentumStep, rmspropStep, sgdStep } from './optim.js';
+import { col2im, im2col } from './conv.js';
+import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
+import { adagradStep, adamStep, momentumStep, rmspropStep, sgdOuterStep, sgdStep } from './optim.js';
 
 /** The twins take the wasm kernels' arguments, with typed arrays for addresses (null stays null). */
 const toJs: ConverterFor = (arg) => {
@@ -31,10 +35,12 @@ const toJs: ConverterFor = (arg) => {
 };
 
 const TWINS = {
-  matmul, matmulSkinny, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
+  matmul, matmulSkinny, packB, matmulPacked, biasAdd, biasGrad, activationForward, activationBackward, biasActivation,
   softmax, softmaxCrossEntropy, sigmoidCrossEntropy, meanSquaredError,
   sumSquares, sumAbs, axpy, addSign, scale, mul, argmaxRows, countCorrect, firstNonFinite,
-  dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep,
+  dropoutMask, sgdStep, momentumStep, adamStep, rmspropStep, adagradStep, sgdOuterStep,
+  im2col, col2im, maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward,
+  batchNormStats, batchNormForward, batchNormBackward,
 } satisfies Record<KernelName, unknown>;
 
 export const jsKernels: Kernels = adaptKernels(TWINS as unknown as Record<string, (...args: unknown[]) => unknown>, toJs);

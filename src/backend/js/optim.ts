@@ -104,3 +104,18 @@ function scaledStep(w: number, g: number, s: number, lr: number, eps: number, de
   const wi = f(w - f(decay * w));
   return f(wi - f(f(lr * g) / f(f(Math.sqrt(s)) + eps)));
 }
+
+/** Twin of assembly/optim-outer.ts: W[m,n] ← (W − lr·weightDecay·W) − lr·(xᵀ·dy), in its order of operations. */
+export function sgdOuterStep(w: Float32Array, x: Float32Array, dy: Float32Array, m: number, n: number, lr: number, weightDecay: number): void {
+  const rate = f(lr);
+  const decay = f(rate * f(weightDecay));
+  for (let i = 0; i < m; i++) {
+    const xi = x[i];
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const g = f(0 + f(xi * dy[j]));
+      const wi = f(w[row + j] - f(decay * w[row + j]));
+      w[row + j] = wi - f(rate * g);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The control block shared by the main thread and each helper thread (bindings/threads/pool.ts and
+ * helper-source.ts): one slot per helper in shared wasm memory, allocated by the main thread. The
+ * main thread writes a job (kernel index, argument count, arguments) and then bumps `GEN`; the helper
+ * runs it and stores the same generation in `DONE`. Both wait on these words with Atomics, so a kernel
+ * call costs no postMessage. Error text comes back through the slot too: a main thread that spins or
+ * blocks on `DONE` does not run its event loop, so a message would arrive too late.
+ *
+ * helper-source.ts is plain JavaScript text, so it repeats these offsets as literals; the pool test
+ * (tests/threads/pool.test.ts) runs both sides, and a mismatch fails every threaded call.
+ */
+
+/** Bytes per slot: a multiple of 64 so two helpers' words never share a cache line. */
+export const SLOT_BYTES = 1024;
+
+// Int32 indices into a slot.
+/** Job generation, written by the main thread (helpers wait on it). */
+export const GEN = 0;
+/** Generation of the last finished job, written by the helper (the main thread waits on it). */
+export const DONE = 1;
+/** Index of the function to run in the pool's name list; STOP ends the helper. */
+export const KERNEL = 2;
+/** Number of arguments. */
+export const ARGC = 3;
+/** 0: the job ran; 1: it threw (its message follows). */
+export const STATUS = 4;
+/** Length of the error message in UTF-16 code units. */
+export const MESSAGE_LENGTH = 5;
+
+/** KERNEL value that tells a helper to leave its loop. */
+export const STOP = -1;
+
+/** Byte offset of the arguments (f64 each). */
+export const ARGS_OFFSET = 64;
+/** Most arguments a job can have. */
+export const MAX_ARGS = 16;
+/** Byte offset of the job's return value (f64). */
+export const RESULT_OFFSET = ARGS_OFFSET + MAX_ARGS * 8;
+/** Byte offset of the error message (UTF-16) and its capacity in code units. */
+export const MESSAGE_OFFSET = 256;
+export const MESSAGE_CAPACITY = (SLOT_BYTES - MESSAGE_OFFSET) / 2;

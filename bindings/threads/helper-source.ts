@@ -1,0 +1,76 @@
+/**
+ * The source of a helper thread, as text: started from a Blob URL in browsers and with
+ * `new Worker(source, { eval: true })` in Node (pool.ts), so no bundler has to find, copy or rewrite
+ * a worker file (Vite, rollup, webpack 5 and esbuild need no configuration).
+ *
+ * A helper gets one message: the compiled module, the shared memory, its control slot (control.ts: the
+ * offsets below are those constants), its scratch block and the names of the functions it may run.
+ * It instantiates the module on that memory, gives the instance the scratch block (so its kernels never
+ * allocate: the allocator belongs to the main thread), says 'ready', and from then on only waits on
+ * its slot: spin a little (a training step's kernels come microseconds apart), then Atomics.wait.
+ *
+ * Instantiating writes the module's data segments into the shared memory again: they are the
+ * constant tables and strings (never written after) and the tail scratch area, which no kernel uses
+ * while a helper starts (the pool starts its helpers before the first threaded call).
+ */
+export const HELPER_SOURCE = String.raw`'use strict';
+const start = (data, post) => {
+  const memory = data.memory;
+  const text = (ptr) => {
+    if (!ptr) return '';
+    const p = ptr >>> 0;
+    const bytes = new Uint32Array(memory.buffer, p - 4, 1)[0];
+    return String.fromCharCode.apply(null, new Uint16Array(memory.buffer, p, bytes >>> 1));
+  };
+  const imports = { env: { memory, abort(m, f, l, c) { throw new Error('simdnet wasm abort: ' + text(m) + ' at ' + text(f) + ':' + l + ':' + c); } } };
+  WebAssembly.instantiate(data.module, imports).then((instance) => {
+    const ex = instance.exports;
+    ex.setThreadScratch(data.scratch);
+    const fns = data.names.map((n) => ex[n]);
+    const words = new Int32Array(memory.buffer, data.slot, 64);
+    const args = new Float64Array(memory.buffer, data.slot + 64, 16);
+    const result = new Float64Array(memory.buffer, data.slot + 192, 1);
+    const message = new Uint16Array(memory.buffer, data.slot + 256, 384);
+    const spin = data.spin;
+    const call = [];
+    post({ ready: true });
+    // Not Atomics.load: the main thread may post the first job as soon as it reads 'ready'. The slot
+    // starts zeroed, so generation 0 is 'no job yet'.
+    let gen = 0;
+    for (;;) {
+      for (let i = 0; i < spin && Atomics.load(words, 0) === gen; i++);
+      while (Atomics.load(words, 0) === gen) Atomics.wait(words, 0, gen);
+      gen = Atomics.load(words, 0);
+      const kernel = words[2];
+      if (kernel < 0) break;
+      try {
+        call.length = words[3];
+        for (let i = 0; i < call.length; i++) call[i] = args[i];
+        const r = fns[kernel].apply(null, call);
+        result[0] = typeof r === 'number' ? r : 0;
+        words[4] = 0;
+      } catch (e) {
+        const m = String(e && e.message || e).slice(0, 384);
+        for (let i = 0; i < m.length; i++) message[i] = m.charCodeAt(i);
+        words[5] = m.length;
+        words[4] = 1;
+      }
+      Atomics.store(words, 1, gen);
+      Atomics.notify(words, 1);
+    }
+    post({ stopped: true });
+  }).catch((e) => post({ failed: String(e && e.message || e) }));
+};
+if (typeof process === 'object' && process && process.versions && process.versions.node) {
+  // import(), not require: Node runs an eval worker's source as a module when the process was started
+  // with --input-type=module (measured), and as a script otherwise; import() works in both.
+  import('node:worker_threads').then(({ parentPort }) => {
+    parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
+  });
+} else {
+  self.onmessage = (e) => {
+    self.onmessage = null;
+    start(e.data, (m) => self.postMessage(m));
+  };
+}
+`;

@@ -1,0 +1,171 @@
+/**
+ * The threaded wasm kernels: each kernel's wasm function wrapped so that a call big enough to pay is
+ * cut into parts, one per thread, from the manifest's `split` (kernel-spec.ts), and run on the thread
+ * pool (bindings/threads/pool.ts). Generic: a kernel added to the manifest with a split is threaded
+ * with no code here.
+ *
+ * The same bits for any thread count: a part is whole outputs (rows, elements) computed by the same
+ * wasm function with the same arguments but the pointers and the count, so every output element runs
+ * the same instructions on the same inputs as with one thread. So:
+ * - `elementwise`: part i gets elements [start, start + count) of every buffer of the split length;
+ * - `rows`: part i gets rows [start, start + count) of every buffer whose shape starts with the split
+ *   dimension; buffers without it (a bias) are shared whole. A kernel whose rows are not contiguous
+ *   (matmul TN: rows of C are columns of A) names a `part` export taking (args…, start, count);
+ * - sums: integer ones (a count) add up the parts exactly; float sums would round in another order,
+ *   so those kernels (the losses) stay on one thread, as do `columns` (strided) and `none`.
+ *
+ * Sits below the adapter (adapter.ts converts buffers to addresses first): it sees numbers only.
+ */
+import type { WasmExports } from '../../bindings/exports.js';
+import { ThreadPoolError, type ThreadPool } from '../../bindings/threads/pool.js';
+import { KERNEL_NAMES, kernelSpec, type BufferArg, type KernelSpec } from './manifest.js';
+
+type Impl = (...args: number[]) => unknown;
+
+/**
+ * Least work per part, in units of work: the product of the dimensions (elements of an m×n or len output; multiply-adds of a
+ * matmul): below it a call runs on one thread. bench/threads-crossover.ts measures it (1 thread
+ * against 2 with every call split, paired ratios). Its only run so far was on this project's 2-core
+ * machine at a load average of 10 (other engineers' builds and benches), where no split paid: time at 1
+ * thread / time at 2 was 0.00–0.11× for axpy and adamStep from 4 Ki to 64 Ki elements, 0.09× and 0.36×
+ * at 256 Ki; biasActivation 128×512 0.04×; matmul NN 64·128·128 (1 Mi) 0.16×, 64·784·128 (6.4 Mi)
+ * 0.46×, 128·256·256 (8 Mi) 0.65×. There a helper waits for a core after each wake-up (a call of
+ * 4 Ki elements took 1 ms), so those figures say what a loaded machine costs, not where a quiet one
+ * crosses over. The values below are set from the work against a wake-up of 5–20 µs on an idle core
+ * (a 128 Ki-element pass is ~30 µs, a 1 Mi multiply-add matmul ~100 µs at 10 GFLOP/s): rerun the
+ * crossover bench on a quiet machine and put its figures here.
+ */
+export const MIN_WORK = { elementwise: 128 * 1024, matmul: 1024 * 1024 } as const;
+
+/** How one kernel's call is cut: built once per kernel from its manifest entry. */
+interface Plan {
+  /** The function the parts call: the kernel itself, or its `part` export. */
+  readonly fn: string;
+  /** Index of the size argument split over. */
+  readonly over: number;
+  readonly tile: number;
+  /** Indices of the size arguments that are dimensions (their product is the work). */
+  readonly dims: readonly number[];
+  /** Offset style: per buffer argument index, the size-argument indices whose product is one row (elementwise: none). */
+  readonly shifts: readonly { readonly arg: number; readonly row: readonly number[] }[] | null;
+  /** True when the parts' results are added up (an integer count). */
+  readonly sums: boolean;
+  readonly minWork: number;
+}
+
+const isBuffer = (a: KernelSpec['args'][number]): a is BufferArg => a.kind === 'f32' || a.kind === 'i32';
+
+/** The plan of a kernel, or null when it stays on one thread (and why, for the docs: see the header). */
+export function planOf(spec: KernelSpec): Plan | null {
+  const split = spec.split;
+  if (split.kind === 'none' || split.kind === 'columns') return null;
+  if (split.sum && spec.returns !== 'i32') return null;
+  const names = spec.args.map((a) => a.name);
+  const over = names.indexOf(split.over);
+  const buffers = spec.args.flatMap((a, i) => (isBuffer(a) ? [{ a, i }] : []));
+  const inShapes = new Set(buffers.flatMap(({ a }) => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[]));
+  const dims = spec.args.flatMap((a, i) => (a.kind === 'size' && inShapes.has(a.name) ? [i] : []));
+  const part = 'part' in split ? split.part : undefined;
+  let shifts: Plan['shifts'] = null;
+  if (part === undefined) {
+    shifts = buffers.flatMap(({ a, i }) => {
+      if (!Array.isArray(a.shape)) throw new Error(`simdnet: ${split.kind} split of a layout-dependent shape needs a part export (manifest, '${a.name}')`);
+      const shape = a.shape as readonly string[];
+      if (!shape.includes(split.over)) return [];
+      if (shape[0] !== split.over) throw new Error(`simdnet: buffer '${a.name}' is not cut into whole blocks by '${split.over}'; name a part export`);
+      return [{ arg: i, row: shape.slice(1).map((d) => names.indexOf(d)) }];
+    });
+  }
+  const isProduct = spec.args.some((a) => a.kind === 'layout');
+  return {
+    fn: part ?? '',
+    over,
+    tile: split.tile ?? 1,
+    dims,
+    shifts,
+    sums: split.sum === true,
+    minWork: isProduct ? MIN_WORK.matmul : MIN_WORK.elementwise,
+  };
+}
+
+/** [start, count) of each part: `parts` runs of whole tiles, the last taking the rest. */
+function cut(total: number, tile: number, parts: number): [number, number][] {
+  const tiles = Math.ceil(total / tile);
+  const out: [number, number][] = [];
+  for (let i = 0; i < parts; i++) {
+    const start = Math.floor((i * tiles) / parts) * tile;
+    const end = Math.min(total, Math.floor(((i + 1) * tiles) / parts) * tile);
+    if (end > start) out.push([start, end - start]);
+  }
+  return out;
+}
+
+export interface ThreadedOptions {
+  /** Called once, the first time a call falls back to one thread because the pool broke. */
+  readonly onFallback: (error: Error) => void;
+  /** Overrides MIN_WORK for every kernel (tests split the smallest calls with 1). */
+  readonly minWork?: number;
+}
+
+/**
+ * The wasm kernels (as adapter.ts takes them: converted arguments) over `exports`, the split ones
+ * going through `pool`. Once the pool is broken or disposed, every call runs on this thread.
+ */
+export function threadedImpls(
+  exports: WasmExports, pool: ThreadPool, names: readonly string[], options: ThreadedOptions,
+): Record<string, (...args: unknown[]) => unknown> {
+  const raw = exports as unknown as Record<string, Impl>;
+  const out: Record<string, Impl> = {};
+  let warned = false;
+  const usable = (): boolean => {
+    const broken = pool.broken;
+    if (broken === null) return true;
+    if (!warned && !pool.isDisposed) options.onFallback(broken);
+    warned = true;
+    return false;
+  };
+  for (const name of KERNEL_NAMES) {
+    const direct = raw[name];
+    const plan = planOf(kernelSpec(name));
+    if (plan === null) {
+      out[name] = direct;
+      continue;
+    }
+    const fnName = plan.fn || name;
+    const fn = names.indexOf(fnName);
+    if (fn < 0) throw new Error(`simdnet: the thread pool cannot run '${fnName}'`);
+    const minWork = options.minWork ?? plan.minWork;
+    out[name] = (...args) => {
+      let work = 1;
+      for (const d of plan.dims) work *= args[d];
+      const total = args[plan.over];
+      const parts = Math.min(pool.size, Math.floor(work / minWork), Math.ceil(total / plan.tile));
+      if (parts < 2 || !usable()) return direct(...args);
+      const ranges = cut(total, plan.tile, parts);
+      const partArgs = ranges.map(([start, count]) => {
+        if (plan.shifts === null) return [...args, start, count];
+        const a = args.slice();
+        a[plan.over] = count;
+        for (const { arg, row } of plan.shifts) {
+          if (a[arg] === 0) continue; // a null buffer stays null
+          let elems = start;
+          for (const r of row) elems *= args[r];
+          a[arg] = args[arg] + elems * 4;
+        }
+        return a;
+      });
+      try {
+        pool.run(fn, partArgs);
+      } catch (e) {
+        if (!(e instanceof ThreadPoolError)) throw e;
+        warned = true;
+        throw new ThreadPoolError(`${e.message}. This call's outputs are incomplete; the backend goes on with one thread`, { cause: e });
+      }
+      if (!plan.sums) return undefined;
+      let sum = 0;
+      for (let i = 0; i < ranges.length; i++) sum += pool.results[i];
+      return sum;
+    };
+  }
+  return out as Record<string, (...args: unknown[]) => unknown>;
+}

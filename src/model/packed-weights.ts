@@ -1,0 +1,60 @@
+/**
+ * Dense kernels packed once for inference (Kernels.packB, multiplied by Kernels.matmulPacked with
+ * the same bits as matmul), kept while the weights do not change. Every writer of the flat parameter
+ * buffer calls Network.weightsChanged() (setWeights, setFlatWeights and with them loadModel, the
+ * importers, early stopping's restore and the worker's result; each optimizer step via applyUpdate),
+ * which moves the version; a layer's panels are repacked when their version is behind, so no stale
+ * panel is ever used. tests/model/packed-weights.test.ts checks predictions after each writer
+ * against a fresh model, bit for bit.
+ *
+ * Only on the wasm backend: there matmul packs B on every call (for more than 16 rows; fewer take
+ * the skinny path), and packing once saves that. The js backend's matmul does not pack.
+ */
+import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
+
+/**
+ * Whether the stored panels beat matmul() for an m-row product with a [k, n] kernel. Measured
+ * (issue 12, one process, alternating, medians of 31 runs; shared machine), matmulPacked / matmul:
+ *   784×128: m = 1–3 0.83–0.84; 4, 8, 16: 1.04–1.05; 17: 0.85; 32: 0.89; 64: 0.91; 128: 0.98; 256: 1.0
+ *   128×10:  m = 1–3 0.81–0.83; 4: 1.19; 8: 0.87; 16: 0.66; 17–64: 0.91–0.96; 128–256: 0.99
+ *   512×512: m = 1: 1.07 (the skinny path streams wide rows); 2–3: 0.9; 4–32: 0.62–0.83; 128–256: 0.89–0.92
+ * So: always from 17 rows; below, where the skinny path's strided reads lose to the panels (3 rows or
+ * fewer on kernels narrower than 512, 4–16 rows on kernels 256 or wider).
+ */
+export function packedPays(m: number, n: number): boolean {
+  if (m > 16) return true;
+  return m < 4 ? n < 512 : n >= 256;
+}
+
+/** The packed kernels of one network's dense layers (see the file comment). */
+export class PackedWeights {
+  private version = 0;
+  private readonly packed = new Map<object, { buffer: F32Buffer; version: number }>();
+
+  constructor(private readonly backend: Backend, private readonly kernels: Kernels) {}
+
+  /** The weights changed: every layer's panels are stale. */
+  invalidate(): void {
+    this.version++;
+  }
+
+  /** `owner`'s kernel w [k, n] as panels, packed now if the weights changed since it was last packed. */
+  panels(owner: object, w: F32Buffer, k: number, n: number): F32Buffer {
+    let entry = this.packed.get(owner);
+    if (entry === undefined) {
+      entry = { buffer: this.backend.f32(k * n), version: -1 };
+      this.packed.set(owner, entry);
+    }
+    if (entry.version !== this.version) {
+      this.kernels.packB(w, entry.buffer, k, n);
+      entry.version = this.version;
+    }
+    return entry.buffer;
+  }
+
+  /** Frees every layer's panels. */
+  dispose(): void {
+    for (const { buffer } of this.packed.values()) this.backend.free(buffer);
+    this.packed.clear();
+  }
+}
