@@ -23,3 +23,8 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 export function hasRelaxedSimd(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
+
+/** Why a host cannot run the relaxed build, and what runs it (for the fallback notice and errors). */
+export const RELAXED_SIMD_MISSING =
+  'this host does not run WebAssembly relaxed SIMD (Chrome/Edge >= 114, Firefox >= 120 and Node >= 22 do; ' +
+  'Node 20 and 21 only with --experimental-wasm-relaxed-simd)';
