@@ -336,10 +336,10 @@ function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: 
       const r1 = br + ldb, r2 = br + 2 * ldb, r3 = br + 3 * ldb;
       for (let o: usize = 0; o < bytes; o += 16) {
         let v = v128.load(acc + o);
-        v = f32x4.add(v, f32x4.mul(s0, v128.load(br + o)));
-        v = f32x4.add(v, f32x4.mul(s1, v128.load(r1 + o)));
-        v = f32x4.add(v, f32x4.mul(s2, v128.load(r2 + o)));
-        v = f32x4.add(v, f32x4.mul(s3, v128.load(r3 + o)));
+        v = madd(s0, v128.load(br + o), v);
+        v = madd(s1, v128.load(r1 + o), v);
+        v = madd(s2, v128.load(r2 + o), v);
+        v = madd(s3, v128.load(r3 + o), v);
         v128.store(acc + o, v);
       }
       ap += 4 * aStep;
@@ -347,7 +347,7 @@ function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: 
     }
     for (; p < kc; p++) {
       const s0 = v128.load32_splat(ap);
-      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(s0, v128.load(br + o))));
+      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, madd(s0, v128.load(br + o), v128.load(acc + o)));
       ap += aStep;
       br += ldb;
     }
