@@ -11,13 +11,16 @@
  */
 import type * as Simdnet from '../src/index.js';
 
-export interface TrainThreadsRow {
+/** A row of trainVariantsTable: samples/s on each backend, the speedup over the first, and whether all trained to the same bits. */
+export interface TrainVariantsRow<K extends number | string> {
   readonly network: string;
   readonly batch: number;
-  readonly samplesPerSec: Record<number, number>;
-  readonly speedup: Record<number, number>;
+  readonly samplesPerSec: Record<K, number>;
+  readonly speedup: Record<K, number>;
   readonly sameWeights: boolean;
 }
+
+export type TrainThreadsRow = TrainVariantsRow<number>;
 
 const NETS = [
   { name: '784-128-10', hidden: [128], batch: 64 },
@@ -30,15 +33,31 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
-export async function trainThreadsTable(
-  lib: typeof Simdnet, threadCounts: readonly number[],
-  options: { readonly rounds?: number; readonly batchesPerRound?: number; readonly log?: (line: string) => void } = {},
-): Promise<TrainThreadsRow[]> {
+interface TableOptions {
+  readonly rounds?: number;
+  readonly batchesPerRound?: number;
+  readonly log?: (line: string) => void;
+}
+
+export async function trainThreadsTable(lib: typeof Simdnet, threadCounts: readonly number[], options: TableOptions = {}): Promise<TrainThreadsRow[]> {
+  return trainVariantsTable(lib, threadCounts.map((t) => [t, { threads: t }]), { ...options, format: (row) => formatTrainRow(row, threadCounts) });
+}
+
+/**
+ * The same rounds over backends made with other init() options (`variants`: a key and the options,
+ * the first the baseline): the thread counts above, or the plain and relaxed builds (bench:train's
+ * relaxed table). Whether they trained to the same bits is reported, not required.
+ */
+export async function trainVariantsTable<K extends number | string>(
+  lib: typeof Simdnet, variants: readonly (readonly [K, Simdnet.InitOptions])[],
+  options: TableOptions & { readonly format?: (row: TrainVariantsRow<K>) => string } = {},
+): Promise<TrainVariantsRow<K>[]> {
   const rounds = options.rounds ?? 7;
   const perRound = options.batchesPerRound ?? 20;
-  const rows: TrainThreadsRow[] = [];
-  const backends = new Map<number, Simdnet.ReadyBackend>();
-  for (const t of threadCounts) backends.set(t, await lib.init({ threads: t }));
+  const threadCounts = variants.map(([key]) => key);
+  const rows: TrainVariantsRow<K>[] = [];
+  const backends = new Map<K, Simdnet.ReadyBackend>();
+  for (const [key, initOptions] of variants) backends.set(key, await lib.init(initOptions));
   try {
     for (const net of NETS) {
       const n = net.batch * perRound;
@@ -50,12 +69,12 @@ export async function trainThreadsTable(
         model.compile({ loss: 'softmaxCrossEntropy', optimizer: lib.sgd({ lr: 0.1 }) });
         return { t, model };
       });
-      const times = new Map<number, number[]>(threadCounts.map((t) => [t, []]));
-      const ratios = new Map<number, number[]>(threadCounts.map((t) => [t, []]));
+      const times = new Map<K, number[]>(threadCounts.map((t) => [t, []]));
+      const ratios = new Map<K, number[]>(threadCounts.map((t) => [t, []]));
       // Round 0 warms up (tier-up, scratch); it is not counted. Every model trains in every round, in
       // a rotating order, so all see the same batches the same number of times.
       for (let round = 0; round <= rounds; round++) {
-        const got = new Map<number, number>();
+        const got = new Map<K, number>();
         for (let i = 0; i < models.length; i++) {
           const { t, model } = models[(i + round) % models.length];
           let start = 0;
@@ -74,15 +93,15 @@ export async function trainThreadsTable(
         return w.length === first.length && w.every((v, i) => Object.is(v, first[i]));
       });
       for (const { model } of models) model.dispose();
-      const samplesPerSec: Record<number, number> = {};
-      const speedup: Record<number, number> = {};
+      const samplesPerSec = {} as Record<K, number>;
+      const speedup = {} as Record<K, number>;
       for (const t of threadCounts) {
         samplesPerSec[t] = Math.round(n / (median(times.get(t)!) / 1000));
         speedup[t] = Math.round(median(ratios.get(t)!) * 100) / 100;
       }
       const row = { network: net.name, batch: net.batch, samplesPerSec, speedup, sameWeights };
       rows.push(row);
-      options.log?.(formatTrainRow(row, threadCounts));
+      options.log?.(options.format ? options.format(row) : `${row.network} ${JSON.stringify(row.samplesPerSec)}`);
     }
   } finally {
     for (const b of backends.values()) b.dispose();

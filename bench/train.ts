@@ -22,7 +22,12 @@ import { repoPath, writeJsonAtomic } from './util.js';
 import { cpus, loadavg } from 'node:os';
 import * as simdnet from '../src/index.js';
 import { parseThreadCounts, upToCores } from './threads-table.js';
-import { formatTrainHeader, trainThreadsTable, type TrainThreadsRow } from './train-threads.js';
+import { formatTrainHeader, trainThreadsTable, trainVariantsTable, type TrainThreadsRow, type TrainVariantsRow } from './train-threads.js';
+import { setFlagsFromString } from 'node:v8';
+import { hasRelaxedSimd } from '../bindings/relaxed-probe.js';
+
+// Before any wasm module is compiled: Node 20 and 21 run relaxed SIMD (the relaxed table) only with this flag.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const USAGE = `usage: npm run bench:train -- [options]
   --samples N            training digits per epoch (a seeded subset of the 60000; default 60000)
@@ -157,12 +162,31 @@ async function main(): Promise<void> {
     console.log(formatTrainHeader(threads));
     threadRows = await trainThreadsTable(simdnet, threads, { log: (line) => console.log(line) });
   }
+  const relaxedRows = threads.length > 0 ? await relaxedTable(Math.max(...threads)) : [];
   console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);
   if (write) {
     const file = repoPath('bench', 'results', 'train.json');
-    writeJsonAtomic(file, { ...result, threads: threadRows });
+    writeJsonAtomic(file, { ...result, threads: threadRows, relaxed: relaxedRows });
     console.log(`wrote ${file}`);
   }
+}
+
+/** The plain and the relaxed build on the threads table's networks, on 1 thread and on `most`. */
+async function relaxedTable(most: number): Promise<TrainVariantsRow<string>[]> {
+  if (!hasRelaxedSimd()) {
+    console.log('\nRelaxed SIMD: not available on this host; no relaxed table');
+    return [];
+  }
+  const variants: [string, simdnet.InitOptions][] = [['plain', { threads: 1 }], ['relaxed', { threads: 1, simd: 'relaxed' }]];
+  if (most > 1) variants.push([`plain ${most}thr`, { threads: most }], [`relaxed ${most}thr`, { threads: most, simd: 'relaxed' }]);
+  const keys = variants.map(([k]) => k);
+  console.log(`\nRelaxed SIMD (fused multiply-add) vs the plain build: samples/s (medians of rounds), ratio over plain on 1 thread (median of paired ratios); load average ${loadavg()[0].toFixed(2)}`);
+  console.log(`${'network'.padEnd(16)}${'batch'.padStart(6)}${keys.map((k) => k.padStart(14)).join('')}${keys.slice(1).map((k) => `${k}/plain`.padStart(20)).join('')}`);
+  return trainVariantsTable(simdnet, variants, {
+    log: (line) => console.log(line),
+    format: (row) => `${row.network.padEnd(16)}${String(row.batch).padStart(6)}${keys.map((k) => String(row.samplesPerSec[k]).padStart(14)).join('')}` +
+      `${keys.slice(1).map((k) => `${row.speedup[k].toFixed(2)}x`.padStart(20)).join('')}`,
+  });
 }
 
 await main();

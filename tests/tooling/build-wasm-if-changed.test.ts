@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/build-wasm-if-changed.mjs', import.meta.url));
 
-/** The stand-in build: writes the outputs (both builds' wasm and embedded bytes) and appends a line to runs.txt. */
+/** The stand-in build: writes the outputs (every build's wasm and embedded bytes) and appends a line to runs.txt. */
 const FAKE_BUILD = `import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 mkdirSync('build/wasm', { recursive: true });
 mkdirSync('bindings', { recursive: true });
@@ -22,6 +22,13 @@ for (const f of [
 ]) writeFileSync(f, 'x');
 appendFileSync('runs.txt', 'run\\n');
 `;
+
+/** The scratch project's asconfig.json targets: the outputs the script expects are read from them. */
+const TARGETS = {
+  release: { outFile: 'build/wasm/simdnet.wasm' },
+  debug: { outFile: 'build/wasm/simdnet.debug.wasm' },
+  shared: { outFile: 'build/wasm/simdnet-shared.wasm' },
+};
 
 let dir: string;
 
@@ -41,7 +48,7 @@ beforeAll(() => {
   write('package.json', JSON.stringify({ name: 'scratch', private: true, type: 'module', scripts: { 'build:wasm': 'node scripts/fake-build.mjs' } }));
   write('scripts/fake-build.mjs', FAKE_BUILD);
   write('node_modules/assemblyscript/package.json', JSON.stringify({ name: 'assemblyscript', version: '0.28.14' }));
-  write('asconfig.json', '{}');
+  write('asconfig.json', JSON.stringify({ targets: TARGETS }));
   write('assembly/index.ts', 'export { matmul } from "./matmul";\n');
   write('assembly/matmul.ts', 'export function matmul(): void {}\n');
   write('assembly/__tests__/matmul.spec.ts', 'describe("matmul", () => {});\n');
@@ -69,7 +76,7 @@ describe('build-wasm-if-changed', () => {
   it('rebuilds for a new assembly file, asconfig.json, the generator input and the build script it names', () => {
     write('assembly/reduce.ts', 'export function sum(): void {}\n');
     expect(runScript()).toBe(3);
-    write('asconfig.json', '{ "options": { "enable": ["simd"] } }');
+    write('asconfig.json', JSON.stringify({ targets: TARGETS, options: { enable: ['simd'] } }));
     expect(runScript()).toBe(4);
     write('src/backend/activations.ts', "export const ACTIVATIONS = ['relu', 'gelu'] as const;\n");
     expect(runScript()).toBe(5);
