@@ -76,7 +76,23 @@ export interface ModelSnapshot {
    * The layers' non-trainable state (batch normalization's moving statistics): each tensor's name and
    * shape, and the flat state buffer. Absent when no layer has state (files of such models are as before).
    */
-  readonly layerState?: { readonly tensors: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>; readonly values: Float32Array };
+  readonly layerState?: LayerStateSnapshot;
+}
+
+/** The layers' non-trainable state in a snapshot (ModelSnapshot.layerState). */
+export interface LayerStateSnapshot {
+  /** Each state tensor, in the flat buffer's order. */
+  readonly tensors: ReadonlyArray<StateTensorEntry>;
+  /** The flat state buffer. */
+  readonly values: Float32Array;
+}
+
+/** One state tensor's place in the flat state buffer. */
+export interface StateTensorEntry {
+  /** 'batchNormalization_1/movingMean' */
+  readonly name: string;
+  /** Its shape ([channels] for the moving statistics). */
+  readonly shape: readonly number[];
 }
 
 interface Header {
@@ -348,7 +364,7 @@ export function decodeModel(bytes: Uint8Array): ModelSnapshot {
 }
 
 /** The layers' state the header lists, its values taken from the 'layerState' block (marked in `used`). */
-function readLayerState(v: unknown, blocks: Map<string, Float32Array>, used: Set<string>): NonNullable<ModelSnapshot['layerState']> {
+function readLayerState(v: unknown, blocks: Map<string, Float32Array>, used: Set<string>): LayerStateSnapshot {
   let listed = 0;
   const tensors = arrayField('layerState', v, (field, t) => {
     const o = objectField(field, t);

@@ -34,6 +34,6 @@ export type { Features, Targets } from './data.js';
 export { loadModel } from './persist.js';
 export type { LoadOptions } from './persist.js';
 export { FORMAT_VERSION, encodeModel, decodeModel } from './format.js';
-export type { ModelSnapshot, ModelTopology } from './format.js';
+export type { ModelSnapshot, ModelTopology, LayerStateSnapshot, StateTensorEntry } from './format.js';
 export type { ModelSink } from './sink.js';
 export type { PieceSpec } from './resolve.js';

@@ -116,6 +116,7 @@ abstract class WindowPool extends Layer {
 
 /** The max pooling layer: see maxPool2d(). */
 export class MaxPool2d extends WindowPool {
+  /** Always 'maxPool2d'. */
   readonly type = 'maxPool2d';
 
   constructor(options: Pool2dOptions = {}) {
@@ -153,6 +154,7 @@ function averagePoolBackward(b: Backend, dy: F32Buffer, dx: F32Buffer, m: number
 
 /** The average pooling layer: see avgPool2d(). */
 export class AvgPool2d extends WindowPool {
+  /** Always 'avgPool2d'. */
   readonly type = 'avgPool2d';
 
   constructor(options: Pool2dOptions = {}) {
