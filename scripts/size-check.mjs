@@ -132,7 +132,7 @@ const rows = [
   ['shipped dist/: wasm, embedded as base64', measure(wasmChunks), BUDGET.wasm],
   ['minified: JavaScript (all of simdnet.js)', await minified('simdnet.js'), BUDGET.js],
   ['minified: training worker (worker.js)', await minified('worker.js'), BUDGET.worker],
-  ...lazy.map((f) => [`lazy: ${f.replace(/^chunks\//, '').replace(/-[^-]+\.js$/, '')}`, measure([f]), null]),
+  ...lazy.map((f) => [`lazy: ${f.replace(/^chunks\//, '').replace(/-[A-Za-z0-9_-]{8}\.js$/, '')}`, measure([f]), null]),
   ['for comparison: the simdnet.wasm binary', measure([wasmBinary]), null],
 ];
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
