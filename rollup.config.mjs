@@ -104,7 +104,7 @@ export default [
       // The other builds (bindings/loader.ts BUILDS, imported lazily) each get a build-<name> chunk.
       manualChunks: (id) => {
         if (id.includes('wasm-bytes.generated')) return 'wasm';
-        const variant = /wasm-bytes-([a-z0-9]+)\.generated/.exec(id);
+        const variant = /wasm-bytes-([a-z0-9-]+)\.generated/.exec(id);
         return variant ? `build-${variant[1]}` : undefined;
       },
       // Not the default 'auto': keep the shared chunks' export names readable in stack traces.

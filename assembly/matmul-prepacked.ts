@@ -15,6 +15,7 @@
 // and by panelRow, which reads 4 panels (32 columns) of one row at a time, for the rows of a small m.
 // tests/kernels/matmul-prepacked.test.ts checks the bits against matmul() on the edge sizes.
 
+import { madd } from './madd';
 import { KC, kSliceStep } from './matmul-slices';
 import { MC, MR, NC, NR, ensureScratch, microKernel, packA, packB as packFullPanels, packEdgePanel } from './matmul';
 
@@ -125,14 +126,14 @@ function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: u
     for (let p = 0; p < kc; p++) {
       const o = <usize>p << 5;
       const s = v128.load32_splat(ar + (<usize>p << 2));
-      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(p0 + o)));
-      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(p0 + o, 16)));
-      c2 = f32x4.add(c2, f32x4.mul(s, v128.load(p1 + o)));
-      c3 = f32x4.add(c3, f32x4.mul(s, v128.load(p1 + o, 16)));
-      c4 = f32x4.add(c4, f32x4.mul(s, v128.load(p2 + o)));
-      c5 = f32x4.add(c5, f32x4.mul(s, v128.load(p2 + o, 16)));
-      c6 = f32x4.add(c6, f32x4.mul(s, v128.load(p3 + o)));
-      c7 = f32x4.add(c7, f32x4.mul(s, v128.load(p3 + o, 16)));
+      c0 = madd(s, v128.load(p0 + o), c0);
+      c1 = madd(s, v128.load(p0 + o, 16), c1);
+      c2 = madd(s, v128.load(p1 + o), c2);
+      c3 = madd(s, v128.load(p1 + o, 16), c3);
+      c4 = madd(s, v128.load(p2 + o), c4);
+      c5 = madd(s, v128.load(p2 + o, 16), c5);
+      c6 = madd(s, v128.load(p3 + o), c6);
+      c7 = madd(s, v128.load(p3 + o, 16), c7);
     }
     const cj = cr + (<usize>jr << 2);
     putVec(cj, c0, addC); putVec(cj + 16, c1, addC); putVec(cj + 32, c2, addC); putVec(cj + 48, c3, addC);
@@ -144,8 +145,8 @@ function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: u
     for (let p = 0; p < kc; p++) {
       const o = <usize>p << 5;
       const s = v128.load32_splat(ar + (<usize>p << 2));
-      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(p0 + o)));
-      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(p0 + o, 16)));
+      c0 = madd(s, v128.load(p0 + o), c0);
+      c1 = madd(s, v128.load(p0 + o, 16), c1);
     }
     const cj = cr + (<usize>jr << 2);
     putVec(cj, c0, addC); putVec(cj + 16, c1, addC);

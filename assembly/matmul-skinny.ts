@@ -16,6 +16,7 @@
 // same way, so the vector tiles and the scalar tails agree too. tests/kernels/matmul-skinny.test.ts
 // checks the bits against the packed path in every layout.
 
+import { madd } from './madd';
 import { kSliceStep } from './matmul-slices';
 
 export const LAYOUT_NN: i32 = 0;
@@ -148,17 +149,17 @@ function tile4x8(kc: i32, ar: usize, rowStep: usize, aStep: usize, b: usize, ldb
     const x0 = v128.load(b);
     const x1 = v128.load(b, 16);
     let s = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(s, x0));
-    c01 = f32x4.add(c01, f32x4.mul(s, x1));
+    c00 = madd(s, x0, c00);
+    c01 = madd(s, x1, c01);
     s = v128.load32_splat(a0 + a1);
-    c10 = f32x4.add(c10, f32x4.mul(s, x0));
-    c11 = f32x4.add(c11, f32x4.mul(s, x1));
+    c10 = madd(s, x0, c10);
+    c11 = madd(s, x1, c11);
     s = v128.load32_splat(a0 + a2);
-    c20 = f32x4.add(c20, f32x4.mul(s, x0));
-    c21 = f32x4.add(c21, f32x4.mul(s, x1));
+    c20 = madd(s, x0, c20);
+    c21 = madd(s, x1, c21);
     s = v128.load32_splat(a0 + a3);
-    c30 = f32x4.add(c30, f32x4.mul(s, x0));
-    c31 = f32x4.add(c31, f32x4.mul(s, x1));
+    c30 = madd(s, x0, c30);
+    c31 = madd(s, x1, c31);
     a0 += aStep;
     b += ldb;
   }
@@ -175,10 +176,10 @@ function tile1x16(kc: i32, ar: usize, aStep: usize, b: usize, ldb: usize, c: usi
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const s = v128.load32_splat(ar);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
+    c0 = madd(s, v128.load(b), c0);
+    c1 = madd(s, v128.load(b, 16), c1);
+    c2 = madd(s, v128.load(b, 32), c2);
+    c3 = madd(s, v128.load(b, 48), c3);
     ar += aStep;
     b += ldb;
   }
@@ -193,7 +194,7 @@ function rowTail(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: us
     let ap = ar;
     let bp = b0 + (<usize>j << 2);
     for (let p = 0; p < kc; p++) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
+      acc = madd(v128.load32_splat(ap), v128.load(bp), acc);
       ap += aStep;
       bp += ldb;
     }
@@ -265,11 +266,11 @@ function sliceNTRows(ar: usize, lda: usize, b: usize, cr: usize, k: i32, n: i32,
       t = f32x4.replace_lane(t, 1, load<f32>(bj + ldb + o));
       t = f32x4.replace_lane(t, 2, load<f32>(bj + 2 * ldb + o));
       t = f32x4.replace_lane(t, 3, load<f32>(bj + 3 * ldb + o));
-      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ar + o), t));
+      c0 = madd(v128.load32_splat(ar + o), t, c0);
       if (rows > 1) {
-        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ar + lda + o), t));
-        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ar + 2 * lda + o), t));
-        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ar + 3 * lda + o), t));
+        c1 = madd(v128.load32_splat(ar + lda + o), t, c1);
+        c2 = madd(v128.load32_splat(ar + 2 * lda + o), t, c2);
+        c3 = madd(v128.load32_splat(ar + 3 * lda + o), t, c3);
       }
     }
     const cj = cr + (<usize>j << 2);
@@ -295,10 +296,10 @@ function sliceNTRows(ar: usize, lda: usize, b: usize, cr: usize, k: i32, n: i32,
 // @ts-ignore: decorator
 @inline
 function ntStep(acc: v128, ap: usize, t0: v128, t1: v128, t2: v128, t3: v128): v128 {
-  acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), t0));
-  acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap, 4), t1));
-  acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap, 8), t2));
-  return f32x4.add(acc, f32x4.mul(v128.load32_splat(ap, 12), t3));
+  acc = madd(v128.load32_splat(ap), t0, acc);
+  acc = madd(v128.load32_splat(ap, 4), t1, acc);
+  acc = madd(v128.load32_splat(ap, 8), t2, acc);
+  return madd(v128.load32_splat(ap, 12), t3, acc);
 }
 
 /** The narrowest C row that rowStream sums (see the crossovers at the top). */
@@ -335,10 +336,10 @@ function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: 
       const r1 = br + ldb, r2 = br + 2 * ldb, r3 = br + 3 * ldb;
       for (let o: usize = 0; o < bytes; o += 16) {
         let v = v128.load(acc + o);
-        v = f32x4.add(v, f32x4.mul(s0, v128.load(br + o)));
-        v = f32x4.add(v, f32x4.mul(s1, v128.load(r1 + o)));
-        v = f32x4.add(v, f32x4.mul(s2, v128.load(r2 + o)));
-        v = f32x4.add(v, f32x4.mul(s3, v128.load(r3 + o)));
+        v = madd(s0, v128.load(br + o), v);
+        v = madd(s1, v128.load(r1 + o), v);
+        v = madd(s2, v128.load(r2 + o), v);
+        v = madd(s3, v128.load(r3 + o), v);
         v128.store(acc + o, v);
       }
       ap += 4 * aStep;
@@ -346,7 +347,7 @@ function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: 
     }
     for (; p < kc; p++) {
       const s0 = v128.load32_splat(ap);
-      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(s0, v128.load(br + o))));
+      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, madd(s0, v128.load(br + o), v128.load(acc + o)));
       ap += aStep;
       br += ldb;
     }

@@ -36,6 +36,7 @@
 // is 11 live vector registers: wider tiles (12–16 accumulators) measured slower because V8 spills
 // them, so the tile is deliberately this size. No relaxed SIMD (no fma): mul then add.
 
+import { madd } from './madd';
 import { KC, kSliceStep } from './matmul-slices';
 import { LAYOUT_NN, LAYOUT_NT, LAYOUT_TN, matmulSkinnyStrided, skinnyPays } from './matmul-skinny';
 
@@ -291,17 +292,17 @@ export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize,
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += 32;
   }

@@ -19,7 +19,12 @@
  * Then the threads table (threads-table.ts): our wasm backend at 1, 2, … threads (`--threads 1,2`;
  * default 1 up to the cores) on the same shapes and a few elementwise kernels, with the speedup over
  * the first count. The contenders' table above runs ours on one thread, as tfjs's wasm runs in Node.
+ *
+ * Last the relaxed-SIMD table: the matmuls of the plain and the relaxed build (init({ simd })), on one
+ * thread and on the most threads of the axis, with the ratio over the plain build on one thread. Node 20
+ * runs relaxed SIMD only behind a V8 flag, which this script turns on before anything is compiled.
  */
+import { setFlagsFromString } from 'node:v8';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -28,7 +33,12 @@ import { init, jsBackend, type F32Buffer, type MatmulLayout, type ReadyBackend }
 import { KERNEL_NAMES, KERNELS, shapeDims, type BufferArg, type KernelName } from '../src/backend/manifest.js';
 import { machineInfo, median, repoPath, setUpTfjsWasm, writeJsonAtomic } from './util.js';
 import { benchOtherKernels } from './kernels-table.js';
-import { formatHeader, kernelCases, parseThreadCounts, threadsTable, upToCores, type ThreadRow } from './threads-table.js';
+import { formatHeader, kernelCases, pairedTable, parseThreadCounts, threadsTable, upToCores, type PairedRow, type ThreadRow } from './threads-table.js';
+import { hasRelaxedSimd } from '../bindings/relaxed-probe.js';
+
+// Before any wasm module is compiled (nothing compiles at import time): Node 20 and 21 validate
+// relaxed SIMD only with this flag; newer engines have it on and ignore the setting.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const DEFAULT_SHAPES = '64x784x128,128x128x128,256x256x256,512x512x512,1024x1024x1024';
 
@@ -252,9 +262,34 @@ async function bench(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   printSummary(rows, seconds);
   const threadRows = await benchThreads();
+  const relaxedRows = await benchRelaxed();
   // A partial or ad-hoc run must not overwrite the tracked results.
   if (args['no-write'] || args.shapes !== DEFAULT_SHAPES) console.log('\nresults not written (--no-write or non-default --shapes)');
-  else writeResults(rows, threadRows);
+  else writeResults(rows, threadRows, relaxedRows);
+}
+
+/** Plain vs relaxed build on the matmuls, on 1 thread and on the most threads of the axis. */
+async function benchRelaxed(): Promise<PairedRow<string>[]> {
+  if (!hasRelaxedSimd()) {
+    console.log('\nRelaxed SIMD: not available on this host; no relaxed table');
+    return [];
+  }
+  const most = Math.max(...THREADS!);
+  const configs: [string, { threads: number; simd: 'plain' | 'relaxed' }][] = [['plain', { threads: 1, simd: 'plain' }], ['relaxed', { threads: 1, simd: 'relaxed' }]];
+  if (most > 1) configs.push([`plain ${most}thr`, { threads: most, simd: 'plain' }], [`relaxed ${most}thr`, { threads: most, simd: 'relaxed' }]);
+  const backends = new Map<string, ReadyBackend>();
+  for (const [key, options] of configs) backends.set(key, await init(options));
+  const keys = [...backends.keys()];
+  console.log(`\nRelaxed SIMD (fused multiply-add) vs the plain build: matmul GFLOP/s, medians; ratio = median of paired ratios over plain on 1 thread; load average ${loadavg()[0].toFixed(2)}`);
+  console.log(`${'case'.padEnd(34)}${keys.map((k) => k.padStart(13)).join('')}${keys.slice(1).map((k) => `${k}/plain`.padStart(20)).join('')}`);
+  const format = (row: PairedRow<string>): string =>
+    `${row.label.padEnd(34)}${keys.map((k) => row.rate[k].toFixed(2).padStart(13)).join('')}${keys.slice(1).map((k) => `${row.speedup[k].toFixed(2)}x`.padStart(20)).join('')}`;
+  try {
+    const cases = kernelCases(SHAPES, ['NN', 'TN']).filter((c) => c.label.startsWith('matmul'));
+    return await pairedTable(backends, cases, { log: (line) => console.log(line), format });
+  } finally {
+    for (const b of backends.values()) b.dispose();
+  }
 }
 
 /** The threads table: our wasm backend at each thread count, with the speedup over the first. */
@@ -296,16 +331,18 @@ function printSummary(rows: Row[], seconds: number): void {
   check('js >= 1.5x tfjs-cpu', (r) => r.gflops.js >= 1.5 * r.gflops.tfjsCpu, (r) => r.gflops.js / r.gflops.tfjsCpu);
 }
 
-function writeResults(rows: Row[], threads: ThreadRow[]): void {
+function writeResults(rows: Row[], threads: ThreadRow[], relaxed: PairedRow<string>[]): void {
   const file = repoPath('bench', 'results', 'kernels.json');
-  writeJsonAtomic(file, { machine: machineInfo(), rows, threads });
+  writeJsonAtomic(file, { machine: machineInfo(), rows, threads, relaxed });
   console.log(`\nwrote ${file}`);
 }
 
 if (args.kernels !== undefined) {
   // The matmuls are the GFLOP/s table above: matmul() itself takes the skinny path for few rows, so
   // `--shapes 1x784x128,8x784x128` times it (a GB/s row of 2^20-element operands would be absurd).
-  const matmuls: readonly KernelName[] = ['matmul', 'matmulSkinny'];
+  // matmulPacked against matmul at the shapes inference runs: the figures at packedPays in
+  // src/model/packed-weights.ts (and bench:latency times it inside predict).
+  const matmuls: readonly KernelName[] = ['matmul', 'matmulSkinny', 'matmulPacked'];
   const others = KERNEL_NAMES.filter((x) => !matmuls.includes(x));
   const names = args.kernels === 'all' ? others : (args.kernels.split(',') as KernelName[]);
   const unknown = names.filter((x) => !others.includes(x));

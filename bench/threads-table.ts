@@ -21,14 +21,8 @@ export interface ThreadCase {
   make(backend: ReadyBackend): { run(): void; dispose(): void };
 }
 
-export interface ThreadRow {
-  readonly label: string;
-  readonly unit: string;
-  /** Rate (unit) at each thread count. */
-  readonly rate: Record<number, number>;
-  /** Median paired ratio time(1)/time(t). */
-  readonly speedup: Record<number, number>;
-}
+/** A row of the threads table: rate and speedup by thread count. */
+export type ThreadRow = PairedRow<number>;
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -90,50 +84,70 @@ export function kernelCases(shapes: readonly (readonly [number, number, number])
 /** Runs every case at every thread count; `log` gets one line per finished case. */
 export async function threadsTable(
   init: InitFn, threadCounts: readonly number[], cases: readonly ThreadCase[],
-  options: { readonly msPerCase?: number; readonly log?: (line: string) => void } = {},
+  options: { readonly msPerCase?: number; readonly log?: (line: string) => void; readonly simd?: 'plain' | 'relaxed' } = {},
 ): Promise<ThreadRow[]> {
-  const msPerCase = options.msPerCase ?? 2000;
   const backends = new Map<number, ReadyBackend>();
-  for (const t of threadCounts) backends.set(t, await init({ threads: t }));
-  const rows: ThreadRow[] = [];
   try {
-    for (const c of cases) {
-      const runners = threadCounts.map((t) => ({ t, ...c.make(backends.get(t)!) }));
-      // Size the batches (~20 ms at one thread) and warm every side up.
-      let reps = 1;
-      for (const r of runners) r.run();
-      const t0 = performance.now();
-      runners[0].run();
-      reps = Math.max(1, Math.round(20 / Math.max(performance.now() - t0, 0.01)));
-      const times = new Map<number, number[]>(threadCounts.map((t) => [t, []]));
-      const ratios = new Map<number, number[]>(threadCounts.map((t) => [t, []]));
-      const start = performance.now();
-      for (let round = 0; round < 5 || (performance.now() - start < msPerCase && round < 200); round++) {
-        const got = new Map<number, number>();
-        for (let i = 0; i < runners.length; i++) {
-          const r = runners[(i + round) % runners.length];
-          const s = performance.now();
-          for (let k = 0; k < reps; k++) r.run();
-          got.set(r.t, (performance.now() - s) / reps);
-        }
-        for (const t of threadCounts) {
-          times.get(t)!.push(got.get(t)!);
-          ratios.get(t)!.push(got.get(threadCounts[0])! / got.get(t)!);
-        }
-      }
-      for (const r of runners) r.dispose();
-      const rate: Record<number, number> = {};
-      const speedup: Record<number, number> = {};
-      for (const t of threadCounts) {
-        rate[t] = Math.round((c.amount / median(times.get(t)!) / 1e6) * 100) / 100;
-        speedup[t] = Math.round(median(ratios.get(t)!) * 100) / 100;
-      }
-      const row = { label: c.label, unit: c.unit, rate, speedup };
-      rows.push(row);
-      options.log?.(formatRow(row, threadCounts));
-    }
+    for (const t of threadCounts) backends.set(t, await init({ threads: t, ...(options.simd ? { simd: options.simd } : {}) }));
+    return await pairedTable(backends, cases, { ...options, format: (row) => formatRow(row, threadCounts) });
   } finally {
     for (const b of backends.values()) b.dispose();
+  }
+}
+
+/** A row of pairedTable: the rate on each backend, and the speedup of each over the first. */
+export interface PairedRow<K extends number | string> {
+  readonly label: string;
+  readonly unit: string;
+  readonly rate: Record<K, number>;
+  readonly speedup: Record<K, number>;
+}
+
+/**
+ * Times every case on each backend, interleaved round by round (starting at a different backend each
+ * round), and reports the median rate on each and the median paired ratio time(first)/time(other).
+ * Used for the thread counts (threadsTable) and for the plain vs relaxed builds (bench:kernels).
+ */
+export async function pairedTable<K extends number | string>(
+  backends: ReadonlyMap<K, ReadyBackend>, cases: readonly ThreadCase[],
+  options: { readonly msPerCase?: number; readonly log?: (line: string) => void; readonly format?: (row: PairedRow<K>) => string } = {},
+): Promise<PairedRow<K>[]> {
+  const msPerCase = options.msPerCase ?? 2000;
+  const keys = [...backends.keys()];
+  const rows: PairedRow<K>[] = [];
+  for (const c of cases) {
+    const runners = keys.map((t) => ({ t, ...c.make(backends.get(t)!) }));
+    // Size the batches (~20 ms on the first backend) and warm every side up.
+    for (const r of runners) r.run();
+    const t0 = performance.now();
+    runners[0].run();
+    const reps = Math.max(1, Math.round(20 / Math.max(performance.now() - t0, 0.01)));
+    const times = new Map<K, number[]>(keys.map((t) => [t, []]));
+    const ratios = new Map<K, number[]>(keys.map((t) => [t, []]));
+    const start = performance.now();
+    for (let round = 0; round < 5 || (performance.now() - start < msPerCase && round < 200); round++) {
+      const got = new Map<K, number>();
+      for (let i = 0; i < runners.length; i++) {
+        const r = runners[(i + round) % runners.length];
+        const s = performance.now();
+        for (let k = 0; k < reps; k++) r.run();
+        got.set(r.t, (performance.now() - s) / reps);
+      }
+      for (const t of keys) {
+        times.get(t)!.push(got.get(t)!);
+        ratios.get(t)!.push(got.get(keys[0])! / got.get(t)!);
+      }
+    }
+    for (const r of runners) r.dispose();
+    const rate = {} as Record<K, number>;
+    const speedup = {} as Record<K, number>;
+    for (const t of keys) {
+      rate[t] = Math.round((c.amount / median(times.get(t)!) / 1e6) * 100) / 100;
+      speedup[t] = Math.round(median(ratios.get(t)!) * 100) / 100;
+    }
+    const row = { label: c.label, unit: c.unit, rate, speedup };
+    rows.push(row);
+    if (options.log) options.log(options.format ? options.format(row) : `${row.label} ${JSON.stringify(row.rate)}`);
   }
   return rows;
 }

@@ -7,6 +7,7 @@
  */
 import { WASM_BASE64 } from './wasm-bytes.generated.js';
 import type { WasmExports } from './exports.js';
+import { hasRelaxedSimd, RELAXED_SIMD_MISSING } from './relaxed-probe.js';
 
 /**
  * The smallest module that uses a SIMD instruction: (func (result v128) (v128.const i32x4 0 0 0 0)).
@@ -43,24 +44,29 @@ function readString(memory: WebAssembly.Memory, pointer: number): string {
 /**
  * The wasm builds, one per asconfig.json release target (embedded by scripts/embed-wasm.mjs), by their
  * axes: `memory` is 'plain' (the module's own memory; one thread: today's build) or 'shared' (an
- * imported shared memory, for helper threads: bindings/threads/). A new axis (e.g. a relaxed-SIMD
- * build) adds a field to BuildVariant and its rows here. The plain build is imported statically (it is
- * what init() loads by default); every other is a dynamic import, a chunk of its own that a bundle
- * fetches only when init() picks it.
+ * imported shared memory, for helper threads: bindings/threads/); `simd` is 'plain' (mul then add:
+ * the same bits on every host) or 'relaxed' (the matrix products' multiply-adds are
+ * f32x4.relaxed_madd, fused where the host has FMA: assembly/madd.ts). The plain/plain build is
+ * imported statically (it is what init() loads by default); every other is a dynamic import, a chunk
+ * of its own that a bundle fetches only when init() picks it.
  */
 export interface BuildVariant {
   readonly memory: 'plain' | 'shared';
+  readonly simd: 'plain' | 'relaxed';
 }
 
-const BUILDS: Readonly<Record<BuildVariant['memory'], () => Promise<string>>> = {
-  plain: () => Promise.resolve(WASM_BASE64),
-  shared: async () => (await import('./wasm-bytes-shared.generated.js')).WASM_BASE64,
+const BUILDS: Readonly<Record<`${BuildVariant['memory']}/${BuildVariant['simd']}`, () => Promise<string>>> = {
+  'plain/plain': () => Promise.resolve(WASM_BASE64),
+  'shared/plain': async () => (await import('./wasm-bytes-shared.generated.js')).WASM_BASE64,
+  'plain/relaxed': async () => (await import('./wasm-bytes-relaxed.generated.js')).WASM_BASE64,
+  'shared/relaxed': async () => (await import('./wasm-bytes-relaxed-shared.generated.js')).WASM_BASE64,
 };
 
 /** The embedded bytes of a build, compiled. */
 export async function compileBuild(variant: BuildVariant): Promise<WebAssembly.Module> {
   checkSimd();
-  return WebAssembly.compile(decodeBase64(await BUILDS[variant.memory]()));
+  if (variant.simd === 'relaxed' && !hasRelaxedSimd()) throw new Error(`simdnet: ${RELAXED_SIMD_MISSING}`);
+  return WebAssembly.compile(decodeBase64(await BUILDS[`${variant.memory}/${variant.simd}`]()));
 }
 
 /** A WebAssembly SIMD module's wasm32 memory: at most 65 536 pages (4 GiB). */
@@ -121,6 +127,6 @@ export async function instantiateBuild(module: WebAssembly.Module, memory?: WebA
 }
 
 /** Instantiates the plain module (one thread). Throws a clear error when the host lacks WebAssembly SIMD. */
-export async function loadWasm(): Promise<WasmExports> {
-  return instantiateBuild(await compileBuild({ memory: 'plain' }));
+export async function loadWasm(simd: BuildVariant['simd'] = 'plain'): Promise<WasmExports> {
+  return instantiateBuild(await compileBuild({ memory: 'plain', simd }));
 }

@@ -16,10 +16,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileS
 import { join } from 'node:path';
 
 const STAMP = 'build/wasm/.stamp';
-const OUTPUTS = [
-  'build/wasm/simdnet.wasm', 'build/wasm/simdnet.debug.wasm', 'bindings/wasm-bytes.generated.ts',
-  'build/wasm/simdnet-shared.wasm', 'bindings/wasm-bytes-shared.generated.ts',
-];
+/** Every asconfig.json target's wasm, and the embedded bytes of each release target (scripts/embed-wasm.mjs). */
+const OUTPUTS = Object.entries(JSON.parse(readFileSync('asconfig.json', 'utf8')).targets).flatMap(([name, target]) => [
+  target.outFile,
+  ...(name === 'debug' ? [] : [name === 'release' ? 'bindings/wasm-bytes.generated.ts' : `bindings/wasm-bytes-${name}.generated.ts`]),
+]);
 /** The activation table the assembly ids are generated from (scripts/gen-activations.mjs). */
 const GENERATOR_INPUTS = ['src/backend/activations.ts'];
 

@@ -9,6 +9,10 @@
 // no fetch of a second file whose URL a bundler may rewrite. The module is small (tens of KB), so the
 // base64 cost (+33%, most of it won back by gzip) is cheaper than making every user configure assets.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+// Node 20 validates relaxed-SIMD modules (the relaxed targets) only behind this V8 flag.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const { targets } = JSON.parse(readFileSync('asconfig.json', 'utf8'));
 const builds = Object.entries(targets).filter(([name]) => name !== 'debug');

@@ -88,7 +88,7 @@ if (!main.has(wasmChunks[0])) {
 const mainJs = [...main].filter((f) => f !== wasmChunks[0]);
 // Lazy chunks init() loads for threads (src/backend/threads.ts: the pool, the helper source, the split)
 // and the other wasm builds (build-<name>): not in the main bundle, reported apart, no budget.
-const lazy = files.filter((f) => /^(threads|build-[a-z0-9]+)-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
+const lazy = files.filter((f) => /^(threads|build-[a-z0-9-]+?)-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
 for (const f of lazy) {
   if (main.has(f)) {
     console.error(`size-check: ${f} is loaded statically by the main entry; it should be a lazy chunk (dynamic import)`);

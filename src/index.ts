@@ -1,6 +1,7 @@
 /** simdnet: neural-network training on a WebAssembly SIMD core, with a pure-JS twin backend. */
 export { init, jsBackend } from './backend/init.js';
-export type { InitOptions, ReadyBackend } from './backend/init.js';
+export type { InitOptions, ReadyBackend, SimdBuild } from './backend/init.js';
+export { ThreadPoolError } from '../bindings/threads/error.js';
 export { ACTIVATIONS, MATMUL_LAYOUTS, ACTIVATION_DEFAULT_ALPHA } from './backend/contract.js';
 export type {
   ActivationName, Allocator, Backend, BackendName, F32Buffer, I32Buffer, Kernels, MatmulLayout,

@@ -16,15 +16,14 @@
  * Node: helpers are unref()'d, so they never keep a process alive; dispose() ends them.
  */
 import type { WasmExports } from '../exports.js';
+import { ThreadPoolError } from './error.js';
 import { HELPER_SOURCE } from './helper-source.js';
 import {
   ARGC, ARGS_OFFSET, DONE, GEN, KERNEL, MAX_ARGS, MESSAGE_CAPACITY, MESSAGE_LENGTH, MESSAGE_OFFSET, RESULT_OFFSET, SLOT_BYTES, STATUS, STOP,
 } from './control.js';
 
-/** A failure of a helper thread; the pool is unusable afterwards (see ThreadPool.broken). */
-export class ThreadPoolError extends Error {
-  override name = 'ThreadPoolError';
-}
+// A failure of a helper thread; the pool is unusable afterwards (see ThreadPool.broken).
+export { ThreadPoolError };
 
 /** A worker_threads Worker or a browser Worker, as far as the pool uses it. */
 interface HelperWorker {

@@ -14,7 +14,12 @@ export interface ReadyBackend extends Backend {
    * and threads early.
    */
   dispose(): void;
+  /** The wasm build in use (init's `simd` option, or 'plain' where relaxed SIMD is missing); 'plain' for js. */
+  readonly simd: SimdBuild;
 }
+
+/** The wasm builds' arithmetic: 'plain' (the same bits on every host) or 'relaxed' (fused multiply-add). */
+export type SimdBuild = 'plain' | 'relaxed';
 
 /** What a backend runs on besides its kernels and allocator: its threads, if any. */
 export interface BackendThreads {
@@ -25,7 +30,7 @@ export interface BackendThreads {
 const ONE_THREAD: BackendThreads = { threads: () => 1, dispose: () => undefined };
 
 export function assemble(
-  name: BackendName, kernels: Kernels, allocator: Allocator & { readonly liveBuffers: number }, threads: BackendThreads = ONE_THREAD,
+  name: BackendName, kernels: Kernels, allocator: Allocator & { readonly liveBuffers: number }, threads: BackendThreads = ONE_THREAD, simd: SimdBuild = 'plain',
 ): ReadyBackend {
   const backend = Object.create(null) as ReadyBackend;
   Object.assign(backend, checked(kernels, name), {
@@ -34,6 +39,7 @@ export function assemble(
     i32: allocator.i32.bind(allocator),
     free: allocator.free.bind(allocator),
     dispose: threads.dispose,
+    simd,
   });
   Object.defineProperty(backend, 'liveBuffers', { get: () => allocator.liveBuffers });
   Object.defineProperty(backend, 'threads', { get: threads.threads, enumerable: true });

@@ -67,9 +67,13 @@ const CONV_SIZES: readonly Arg[] = [
   'm', 'h', 'w', 'c', 'kh', 'kw', 'strideH', 'strideW', 'dilationH', 'dilationW', 'outH', 'outW',
 ].map(size);
 const POOL_SIZES: readonly Arg[] = ['m', 'h', 'w', 'c', 'poolH', 'poolW', 'strideH', 'strideW', 'outH', 'outW'].map(size);
-/** Images are independent: a thread takes whole images (rows of the image buffers). */
+/** Images are independent: a thread takes whole images (rows of the output named, and the same images of the inputs). */
 const byImage = (of: string): Split => ({ kind: 'rows', over: 'm', of });
-/** Channels are independent: a thread takes whole columns (batch normalization's sums run down one column). */
+/**
+ * Channels are independent: a thread takes whole columns (batch normalization's sums run down one
+ * column, so every sum is the same whatever the split). The kernels take n as both the column count
+ * and the row stride, as biasGrad does: a column split needs the caller to keep the full stride.
+ */
 const byChannel = (of: string): Split => ({ kind: 'columns', over: 'n', of });
 const MN = ['m', 'n'] as const;
 const N = ['n'] as const;
@@ -85,7 +89,7 @@ export const IMAGE_KERNELS = {
     args: [f32('x', 'in', IMAGE), f32('cols', 'out', COLS), ...CONV_SIZES, flag('same')],
     returns: 'void',
     overlaps: [['cols', 'x', 'never']],
-    split: byImage('x'),
+    split: byImage('cols'),
     tolerance: BITS,
     sizeCases: CONV_CASES,
   },
@@ -106,7 +110,7 @@ export const IMAGE_KERNELS = {
     args: [f32('x', 'in', IMAGE), f32('y', 'out', POOLED), i32('argmax', 'out', POOLED, { note: 'one index per output, ' }), ...POOL_SIZES, flag('same')],
     returns: 'void',
     overlaps: [['y', 'x', 'never']],
-    split: byImage('x'),
+    split: byImage('y'),
     tolerance: BITS,
     sizeCases: POOL_CASES,
   },
@@ -124,7 +128,7 @@ export const IMAGE_KERNELS = {
     args: [f32('x', 'in', IMAGE), f32('y', 'out', POOLED), ...POOL_SIZES, flag('same')],
     returns: 'void',
     overlaps: [['y', 'x', 'never']],
-    split: byImage('x'),
+    split: byImage('y'),
     tolerance: BITS,
     sizeCases: POOL_CASES,
   },
@@ -158,7 +162,7 @@ export const IMAGE_KERNELS = {
     ],
     returns: 'void',
     overlaps: [['y', 'x', 'exact'], ...['mean', 'variance', 'gamma', 'beta'].map((b): Overlap => ['y', b, 'never'])],
-    split: byChannel('x'),
+    split: byChannel('y'),
     tolerance: BITS,
   },
   batchNormBackward: {
@@ -180,7 +184,7 @@ export const IMAGE_KERNELS = {
       ...['x', 'dy', 'mean', 'variance', 'gamma', 'dbeta'].map((b): Overlap => ['dgamma', b, 'never']),
       ...['x', 'dy', 'mean', 'variance', 'gamma'].map((b): Overlap => ['dbeta', b, 'never']),
     ],
-    split: byChannel('x'),
+    split: byChannel('dx'),
     tolerance: BITS,
   },
 } satisfies Record<string, KernelSpec>;

@@ -4,7 +4,7 @@
  * with the kernels split by threaded.ts. Loaded by init() as a chunk of its own.
  */
 import { adaptKernels } from './adapter.js';
-import { assemble, type ReadyBackend } from './assemble.js';
+import { assemble, type ReadyBackend, type SimdBuild } from './assemble.js';
 import { KERNEL_NAMES, kernelSpec } from './manifest.js';
 import { planOf, threadedImpls } from './threaded.js';
 import { toWasm } from './wasm.js';
@@ -29,8 +29,8 @@ export interface ThreadedTuning {
 }
 
 /** A wasm backend whose kernels run on `threads` threads (≥ 2). */
-export async function threadedBackend(threads: number, tuning: ThreadedTuning = {}): Promise<ReadyBackend> {
-  const module = await compileBuild({ memory: 'shared' });
+export async function threadedBackend(threads: number, tuning: ThreadedTuning = {}, simd: SimdBuild = 'plain'): Promise<ReadyBackend> {
+  const module = await compileBuild({ memory: 'shared', simd });
   const exports = await instantiateBuild(module, sharedMemory());
   const names = poolFunctions();
   const pool = await ThreadPool.start({ module, exports, helpers: threads - 1, names });
@@ -44,5 +44,5 @@ export async function threadedBackend(threads: number, tuning: ThreadedTuning = 
   return assemble('wasm', adaptKernels(impls, toWasm), new WasmAllocator(exports), {
     threads: () => (pool.broken ? 1 : pool.size),
     dispose: () => pool.dispose(),
-  });
+  }, simd);
 }

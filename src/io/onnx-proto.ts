@@ -8,7 +8,7 @@
  *   ModelProto { ir_version 1, producer_name 2, graph 7, opset_import 8 }
  *   GraphProto { node 1, name 2, initializer 5, input 11, output 12 }
  *   NodeProto  { input 1, output 2, name 3, op_type 4, attribute 5 }
- *   AttributeProto { name 1, f 2, i 3, type 20 }          (FLOAT = 1, INT = 2)
+ *   AttributeProto { name 1, f 2, i 3, ints 8, type 20 }  (FLOAT = 1, INT = 2, INTS = 7)
  *   TensorProto { dims 1, data_type 2, name 8, raw_data 9 }  (FLOAT = 1; raw data little-endian)
  *   ValueInfoProto { name 1, type 2 } → TypeProto { tensor_type 1 } → Tensor { elem_type 1, shape 2 }
  *     → TensorShapeProto { dim 1 } → Dimension { dim_value 1 | dim_param 2 }
@@ -21,8 +21,11 @@ type Writer = protobuf.Writer;
 /** TensorProto.DataType.FLOAT */
 export const ONNX_FLOAT = 1;
 
-/** A node attribute: a float (AttributeProto.FLOAT) or an integer (AttributeProto.INT). */
-export type OnnxAttribute = { readonly name: string; readonly float: number } | { readonly name: string; readonly int: number };
+/** A node attribute: a float (AttributeProto.FLOAT), an integer (AttributeProto.INT) or integers (INTS). */
+export type OnnxAttribute =
+  | { readonly name: string; readonly float: number }
+  | { readonly name: string; readonly int: number }
+  | { readonly name: string; readonly ints: readonly number[] };
 
 export interface OnnxNode {
   readonly opType: string;
@@ -74,6 +77,10 @@ function attribute(w: Writer, a: OnnxAttribute): void {
   if ('float' in a) {
     w.uint32((2 << 3) | 5).float(a.float);
     w.uint32(20 << 3).int32(1);
+  } else if ('ints' in a) {
+    // onnx.proto is proto2: a repeated int64 is written unpacked, one tagged varint each.
+    for (const v of a.ints) w.uint32(8 << 3).int64(v);
+    w.uint32(20 << 3).int32(7);
   } else {
     w.uint32(3 << 3).int64(a.int);
     w.uint32(20 << 3).int32(2);

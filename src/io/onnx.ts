@@ -4,9 +4,9 @@
  * `input` [batch, ...inputShape] (batch a dynamic dimension), one output `output`.
  *
  * Each layer type maps to ONNX ops through one table (ONNX_LAYERS), each activation through another
- * (ONNX_ACTIVATIONS), so a new layer (conv, pooling, batch norm) is one entry there. Rows stay in
- * simdnet's layout (row-major, channels last): a dense layer on a multi-axis row is a Flatten, then a
- * Gemm, as simdnet takes the row flat.
+ * (ONNX_ACTIVATIONS), so a new layer is one entry there. Rows stay in simdnet's layout (row-major,
+ * channels last): a dense layer on a multi-axis row is a Flatten, then a Gemm, as simdnet takes the
+ * row flat; conv2d, the pools and batch normalization of an image go to ONNX's NCHW ops and back.
  *
  * This module pulls protobufjs in; the package's `exportOnnx` (onnx-export.ts) loads it on first use,
  * so apps that never export do not download it.
@@ -104,7 +104,32 @@ interface LayerContext {
   readonly rawLogitsOf: string | null;
 }
 
-type LayerOps<C extends LayerConfig> = (ctx: LayerContext, config: C, x: Value) => Value;
+/** A layer's ops: from its input value to its output value; `out` is the layer's output row shape. */
+type LayerOps<C extends LayerConfig> = (ctx: LayerContext, config: C, x: Value, out: Shape) => Value;
+
+// simdnet's images are NHWC; ONNX's Conv, pools and BatchNormalization take NCHW: each image layer
+// transposes in and back out (a runtime fuses or elides the pairs between consecutive image layers).
+const toNchw = (g: GraphBuilder, scope: string, x: string): string => g.op(scope, 'Transpose', [x], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
+const toNhwc = (g: GraphBuilder, scope: string, x: string): string => g.op(scope, 'Transpose', [x], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
+
+/** ONNX pads [top, left, bottom, right] of TensorFlow's 'same' rule (the odd one after), or zeros for 'valid'. */
+function padsOf(padding: 'valid' | 'same', input: Shape, out: Shape, k: readonly number[], s: readonly number[], d: readonly number[]): number[] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  const total = [0, 1].map((a) => Math.max(0, (out[a] - 1) * s[a] + (k[a] - 1) * d[a] + 1 - input[a]));
+  return [Math.floor(total[0] / 2), Math.floor(total[1] / 2), total[0] - Math.floor(total[0] / 2), total[1] - Math.floor(total[1] / 2)];
+}
+
+/** A max or average pool over the window of config `c`, in NCHW between two transposes. */
+function pool(op: 'MaxPool' | 'AveragePool') {
+  return (ctx: LayerContext, c: { name: string; poolSize: readonly number[]; strides: readonly number[]; padding: 'valid' | 'same' }, x: Value, out: Shape): Value => {
+    const g = ctx.graph;
+    const attrs = [
+      { name: 'kernel_shape', ints: c.poolSize }, { name: 'strides', ints: c.strides }, { name: 'pads', ints: padsOf(c.padding, x.shape, out, c.poolSize, c.strides, [1, 1]) },
+    ];
+    // AveragePool's count_include_pad is 0 by default: the mean of the taps inside, as simdnet's.
+    return { name: toNhwc(g, c.name, g.op(c.name, op, [toNchw(g, c.name, x.name)], attrs)), shape: out };
+  };
+}
 
 /** A row of more than one axis as one axis (Flatten keeps the batch axis). */
 function flat(g: GraphBuilder, scope: string, x: Value): Value {
@@ -144,6 +169,46 @@ const ONNX_LAYERS: { readonly [T in LayerConfig['type']]?: LayerOps<Extract<Laye
   // Dropout is the identity at inference.
   dropout: (_ctx, _c, x) => x,
   flatten: (ctx, c, x) => flat(ctx.graph, c.name, x),
+  conv2d: (ctx, c, x, out) => {
+    const g = ctx.graph;
+    const kernel = weight(ctx, c.name, 'kernel');
+    const [kh, kw, cin, cout] = kernel.shape;
+    // simdnet's [kh, kw, in, out] kernel as ONNX's [out, in, kh, kw].
+    const oihw = new Float32Array(kernel.values.length);
+    for (let y = 0; y < kh; y++) for (let z = 0; z < kw; z++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) {
+      oihw[((o * cin + i) * kh + y) * kw + z] = kernel.values[((y * kw + z) * cin + i) * cout + o];
+    }
+    const inputs = [toNchw(g, c.name, x.name), g.tensor(kernel.name, [cout, cin, kh, kw], oihw)];
+    if (c.useBias) {
+      const bias = weight(ctx, c.name, 'bias');
+      inputs.push(g.tensor(bias.name, bias.shape, bias.values));
+    }
+    const conv = g.op(c.name, 'Conv', inputs, [
+      { name: 'kernel_shape', ints: c.kernelSize }, { name: 'strides', ints: c.strides }, { name: 'dilations', ints: c.dilation },
+      { name: 'pads', ints: padsOf(c.padding, x.shape, out, c.kernelSize, c.strides, c.dilation) },
+    ]);
+    return { name: ONNX_ACTIVATIONS[c.activation](g, c.name, toNhwc(g, c.name, conv), c.activationAlpha), shape: out };
+  },
+  maxPool2d: pool('MaxPool'),
+  avgPool2d: pool('AveragePool'),
+  globalAvgPool2d: (ctx, c, x, out) => {
+    const g = ctx.graph;
+    return { name: g.op(c.name, 'Flatten', [g.op(c.name, 'GlobalAveragePool', [toNchw(g, c.name, x.name)])], [{ name: 'axis', int: 1 }]), shape: out };
+  },
+  batchNormalization: (ctx, c, x, out) => {
+    const g = ctx.graph;
+    const channels = x.shape[x.shape.length - 1];
+    const param = (name: string, fallback: number) => {
+      const w = ctx.weights.get(`${c.name}/${name}`);
+      return g.tensor(`${c.name}/${name}`, [channels], w?.values ?? new Float32Array(channels).fill(fallback));
+    };
+    const inputs = [param('gamma', 1), param('beta', 0), param('movingMean', 0), param('movingVariance', 1)];
+    // ONNX's BatchNormalization normalizes axis 1: an image goes NCHW and back; a vector row [C] is [N, C] already.
+    const image = x.shape.length === 3;
+    if (x.shape.length !== 1 && !image) throw new RangeError(`simdnet exportOnnx: layer '${c.name}' (batchNormalization) on a row of shape [${x.shape.join(', ')}] has no ONNX form yet (rows [c] and images [h, w, c] do)`);
+    const y = g.op(c.name, 'BatchNormalization', [image ? toNchw(g, c.name, x.name) : x.name, ...inputs], [{ name: 'epsilon', float: c.epsilon }]);
+    return { name: image ? toNhwc(g, c.name, y) : y, shape: out };
+  },
 };
 
 /** The layer types exportOnnx() covers. */
@@ -156,7 +221,10 @@ export const ONNX_LAYER_TYPES: readonly string[] = Object.keys(ONNX_LAYERS);
  */
 export function encodeOnnx(model: Sequential, o: ResolvedOnnxOptions): Uint8Array {
   const g = new GraphBuilder();
-  const weights = new Map(model.getWeights().map((w) => [w.name, w]));
+  // The weights, and the layers' state (batch normalization's moving statistics) under its names.
+  const state = model.network.stateValues();
+  const stateTensors = model.network.stateEntries.map((e) => ({ name: e.name, shape: e.shape, values: state.slice(e.offset, e.offset + e.length) }));
+  const weights = new Map([...model.getWeights(), ...stateTensors].map((w) => [w.name, w]));
   const head = model.layers.length > 0 ? (model.layers[model.layers.length - 1].toConfig() as LayerConfig) : null;
   const softmaxHead = head !== null && head.type === 'dense' && head.activation === 'softmax' ? head.name : null;
   const ctx: LayerContext = { graph: g, weights, rawLogitsOf: o.outputs === 'logits' ? softmaxHead : null };
@@ -168,7 +236,7 @@ export function encodeOnnx(model: Sequential, o: ResolvedOnnxOptions): Uint8Arra
     if (ops === undefined) {
       throw new RangeError(`simdnet exportOnnx: layer '${config.name}' is of type '${config.type}', which has no ONNX form yet; exportOnnx covers ${ONNX_LAYER_TYPES.join(', ')}`);
     }
-    x = ops(ctx, config, x);
+    x = ops(ctx, config, x, layer.outputShape);
   }
   if (softmaxHead !== null) {
     // The head computed the probabilities (or its logits were asked for): nothing to append.

@@ -1,7 +1,9 @@
 /**
  * The one table between simdnet's layers and the Keras layer classes of the TensorFlow.js layers
- * format, both ways. A new simdnet layer kind (conv, pooling, batch norm) adds one entry to
- * TO_KERAS (the mapped type makes a missing one a type error) and one to FROM_KERAS per class.
+ * format, both ways. A simdnet layer kind adds one entry to TO_KERAS (until it has one, export
+ * refuses it by name: batch normalization, whose moving statistics are not weights, has none yet)
+ * and one to FROM_KERAS per class. Images are channels-last on both sides, and a Conv2D kernel is
+ * [kh, kw, in, out] in both, so conv2d and the pools map field by field.
  *
  * Activations: simdnet's dense carries any activation of its table with a parameter alpha; Keras's
  * Dense carries only named activations without one. ACTIVATIONS_TO_KERAS says, per simdnet
@@ -17,6 +19,8 @@
  */
 import type { ActivationName } from '../backend/contract.js';
 import type { LayerConfig } from '../model/layer-registry.js';
+import type { Pool2dConfig } from '../model/pool2d.js';
+import { outputSize, type Padding } from '../model/conv-geometry.js';
 import type { Shape } from '../model/layers.js';
 import type { PieceConfig } from '../train/types.js';
 
@@ -124,29 +128,62 @@ function flattenFor(name: string, inputShape: Shape): KerasLayer[] {
   return inputShape.length > 1 ? [{ class_name: 'Flatten', config: { name: `${name}_flatten`, trainable: true } }] : [];
 }
 
+/**
+ * A layer's elementwise activation in Keras: the name its Keras layer carries (the slope of a sigmoid
+ * folded into its weights by `scale`), or 'linear' and a layer after it (LeakyReLU).
+ */
+function activationInLayer(where: string, name: string, activation: ActivationName | 'softmax', alpha: number): { name: string; scale: number; after: KerasLayer[] } {
+  const k: KerasActivation = activation === 'softmax' ? { kind: 'name', name: 'softmax', inputScale: 1 } : ACTIVATIONS_TO_KERAS[activation](alpha);
+  if (k.kind === 'none') unsupported(where, `activation '${activation}' cannot be exported: ${k.reason}`);
+  if (k.kind === 'name') return { name: k.name, scale: k.inputScale, after: [] };
+  // A layer only for an elementwise activation, never softmax.
+  return { name: 'linear', scale: 1, after: [activationLayer(where, `${name}_${k.layer.class_name.toLowerCase()}`, activation as ActivationName, alpha)] };
+}
+
+const GLOROT = { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } };
+
+/** The kernel and (when used) bias of layer `name`, each multiplied by `scale`. */
+function kernelAndBias(name: string, useBias: boolean, scale: number): ExportedWeight[] {
+  const weights = [{ name: `${name}/kernel`, source: `${name}/kernel`, scale }];
+  if (useBias) weights.push({ name: `${name}/bias`, source: `${name}/bias`, scale });
+  return weights;
+}
+
+const pool = (className: string) => (c: Pool2dConfig): ExportedLayers => ({
+  layers: [{ class_name: className, config: { pool_size: c.poolSize, strides: c.strides, padding: c.padding, data_format: 'channels_last', name: c.name, trainable: true } }],
+  weights: [],
+});
+
 const TO_KERAS: { readonly [T in LayerConfig['type']]?: Exporter<Extract<LayerConfig, { type: T }>> } = {
   dense: (c, inputShape) => {
-    const where = `layer '${c.name}' (dense)`;
     // A softmax dense layer (Keras's classifier head) is Keras's Dense with activation 'softmax'.
-    const k: KerasActivation = c.activation === 'softmax' ? { kind: 'name', name: 'softmax', inputScale: 1 } : ACTIVATIONS_TO_KERAS[c.activation](c.activationAlpha);
-    if (k.kind === 'none') unsupported(where, `activation '${c.activation}' cannot be exported: ${k.reason}`);
-    const scale = k.kind === 'name' ? k.inputScale : 1;
+    const act = activationInLayer(`layer '${c.name}' (dense)`, c.name, c.activation, c.activationAlpha);
     const dense: KerasLayer = {
       class_name: 'Dense',
       config: {
-        units: c.units, activation: k.kind === 'name' ? k.name : 'linear', use_bias: c.useBias,
-        kernel_initializer: { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } },
-        bias_initializer: { class_name: 'Zeros', config: {} },
+        units: c.units, activation: act.name, use_bias: c.useBias, kernel_initializer: GLOROT, bias_initializer: { class_name: 'Zeros', config: {} },
         kernel_regularizer: regularizerToKeras(c.kernelRegularizer), bias_regularizer: regularizerToKeras(c.biasRegularizer),
         activity_regularizer: null, kernel_constraint: null, bias_constraint: null, name: c.name, trainable: true,
       },
     };
-    const layers = [...flattenFor(c.name, inputShape), dense];
-    if (k.kind === 'layer') layers.push(activationLayer(where, `${c.name}_${k.layer.class_name.toLowerCase()}`, c.activation as ActivationName, c.activationAlpha)); // a layer only for an elementwise activation, never softmax
-    const weights = [{ name: `${c.name}/kernel`, source: `${c.name}/kernel`, scale }];
-    if (c.useBias) weights.push({ name: `${c.name}/bias`, source: `${c.name}/bias`, scale });
-    return { layers, weights };
+    return { layers: [...flattenFor(c.name, inputShape), dense, ...act.after], weights: kernelAndBias(c.name, c.useBias, act.scale) };
   },
+  conv2d: (c) => {
+    const act = activationInLayer(`layer '${c.name}' (conv2d)`, c.name, c.activation, c.activationAlpha);
+    const conv: KerasLayer = {
+      class_name: 'Conv2D',
+      config: {
+        filters: c.filters, kernel_size: c.kernelSize, strides: c.strides, padding: c.padding, data_format: 'channels_last', dilation_rate: c.dilation,
+        activation: act.name, use_bias: c.useBias, kernel_initializer: GLOROT, bias_initializer: { class_name: 'Zeros', config: {} },
+        kernel_regularizer: regularizerToKeras(c.kernelRegularizer), bias_regularizer: regularizerToKeras(c.biasRegularizer),
+        activity_regularizer: null, kernel_constraint: null, bias_constraint: null, name: c.name, trainable: true,
+      },
+    };
+    return { layers: [conv, ...act.after], weights: kernelAndBias(c.name, c.useBias, act.scale) };
+  },
+  maxPool2d: pool('MaxPooling2D'),
+  avgPool2d: pool('AveragePooling2D'),
+  globalAvgPool2d: (c) => ({ layers: [{ class_name: 'GlobalAveragePooling2D', config: { data_format: 'channels_last', name: c.name, trainable: true } }], weights: [] }),
   activation: (c) => ({ layers: [activationLayer(`layer '${c.name}' (activation)`, c.name, c.activation, c.alpha)], weights: [] }),
   dropout: (c) => ({ layers: [{ class_name: 'Dropout', config: { rate: c.rate, noise_shape: null, seed: null, name: c.name, trainable: true } }], weights: [] }),
   flatten: (c) => ({ layers: [{ class_name: 'Flatten', config: { name: c.name, trainable: true } }], weights: [] }),
@@ -222,6 +259,40 @@ function elementwise(layer: LayerConfig | null, ctx: ImportContext): ImportedLay
 
 const SOFTMAX_ELSEWHERE = 'softmax is supported only as the last activation (the model is imported as logits)';
 
+/** A Keras size: one integer or a list of two ([height, width]). */
+function pairOf(value: unknown, where: string, what: string, fallback?: readonly [number, number]): [number, number] {
+  if ((value === undefined || value === null) && fallback !== undefined) return [...fallback];
+  const v = typeof value === 'number' ? [value, value] : value;
+  if (!Array.isArray(v) || v.length !== 2) unsupported(where, `${what} must be an integer or [height, width], got ${JSON.stringify(value)}`);
+  return [positiveInt(v[0], where, what), positiveInt(v[1], where, what)];
+}
+
+/** The image [h, w, c] a Keras image layer reads, its padding, and that it is channels-last. */
+function imageInput(c: Readonly<Record<string, unknown>>, ctx: ImportContext): { padding: Padding } {
+  if (ctx.inputShape.length !== 3) unsupported(ctx.where, `an image layer needs an input [height, width, channels], got [${ctx.inputShape.join(', ')}]`);
+  const format = field(c, 'data_format', 'dataFormat');
+  if (format !== undefined && format !== null && format !== 'channels_last') unsupported(ctx.where, `data_format ${JSON.stringify(format)} has no simdnet equivalent (simdnet images are channels-last)`);
+  const padding = c.padding ?? 'valid';
+  if (padding !== 'valid' && padding !== 'same') unsupported(ctx.where, `padding ${JSON.stringify(padding)} has no simdnet equivalent (valid, same)`);
+  return { padding };
+}
+
+/** The output [outH, outW] of a window over the importing layer's input image (refused when it does not fit). */
+function windowShape(ctx: ImportContext, span: readonly [number, number], strides: readonly [number, number], padding: Padding): [number, number] {
+  const outH = outputSize(ctx.inputShape[0], span[0], strides[0], padding);
+  const outW = outputSize(ctx.inputShape[1], span[1], strides[1], padding);
+  if (outH === null || outW === null) unsupported(ctx.where, `a ${span.join('x')} window does not fit its input [${ctx.inputShape.join(', ')}] with padding 'valid'`);
+  return [outH, outW];
+}
+
+const poolFrom = (type: 'maxPool2d' | 'avgPool2d'): Importer => (c, ctx) => {
+  const { padding } = imageInput(c, ctx);
+  const poolSize = pairOf(field(c, 'pool_size', 'poolSize'), ctx.where, 'pool_size', [2, 2]);
+  const strides = pairOf(c.strides, ctx.where, 'strides', poolSize);
+  const [outH, outW] = windowShape(ctx, poolSize, strides, padding);
+  return { layers: [{ type, name: ctx.name, poolSize, strides, padding }], outputShape: [outH, outW, ctx.inputShape[2]], weights: [] };
+};
+
 const FROM_KERAS: Readonly<Record<string, Importer>> = {
   Dense: (c, ctx) => {
     const units = positiveInt(c.units, ctx.where, 'units');
@@ -258,6 +329,35 @@ const FROM_KERAS: Readonly<Record<string, Importer>> = {
     const rate = number(c.rate, ctx.where, 'rate', 0);
     if (rate < 0 || rate >= 1) unsupported(ctx.where, `rate must be in [0, 1), got ${rate}`);
     return elementwise({ type: 'dropout', name: ctx.name, rate }, ctx);
+  },
+  Conv2D: (c, ctx) => {
+    const { padding } = imageInput(c, ctx);
+    const filters = positiveInt(c.filters, ctx.where, 'filters');
+    const kernelSize = pairOf(field(c, 'kernel_size', 'kernelSize'), ctx.where, 'kernel_size');
+    const strides = pairOf(c.strides, ctx.where, 'strides', [1, 1]);
+    const dilation = pairOf(field(c, 'dilation_rate', 'dilationRate'), ctx.where, 'dilation_rate', [1, 1]);
+    const act = activationFromKeras(c.activation, ctx.where);
+    if (act === 'softmax') unsupported(ctx.where, SOFTMAX_ELSEWHERE);
+    const useBias = field(c, 'use_bias', 'useBias') ?? true;
+    if (typeof useBias !== 'boolean') unsupported(ctx.where, `use_bias must be true or false, got ${JSON.stringify(useBias)}`);
+    const span: [number, number] = [(kernelSize[0] - 1) * dilation[0] + 1, (kernelSize[1] - 1) * dilation[1] + 1];
+    const [outH, outW] = windowShape(ctx, span, strides, padding);
+    const conv: LayerConfig = {
+      type: 'conv2d', name: ctx.name, filters, kernelSize, strides, padding, dilation, activation: act.activation, activationAlpha: act.alpha, useBias,
+      kernelInitializer: { name: 'glorotUniform' }, biasInitializer: { name: 'zeros' },
+      kernelRegularizer: regularizerFromKeras(field(c, 'kernel_regularizer', 'kernelRegularizer'), ctx.where, 'kernel_regularizer'),
+      biasRegularizer: regularizerFromKeras(field(c, 'bias_regularizer', 'biasRegularizer'), ctx.where, 'bias_regularizer'),
+    };
+    const weights = [{ name: `${ctx.name}/kernel`, shape: [kernelSize[0], kernelSize[1], ctx.inputShape[2], filters] }];
+    if (useBias) weights.push({ name: `${ctx.name}/bias`, shape: [filters] });
+    return { layers: [conv], outputShape: [outH, outW, filters], weights };
+  },
+  MaxPooling2D: poolFrom('maxPool2d'),
+  AveragePooling2D: poolFrom('avgPool2d'),
+  GlobalAveragePooling2D: (c, ctx) => {
+    imageInput({ ...c, padding: 'valid' }, ctx);
+    if (c.keepdims === true) unsupported(ctx.where, 'GlobalAveragePooling2D with keepdims has no simdnet equivalent');
+    return { layers: [{ type: 'globalAvgPool2d', name: ctx.name }], outputShape: [ctx.inputShape[2]], weights: [] };
   },
   Flatten: (c, ctx) => {
     const format = field(c, 'data_format', 'dataFormat');

@@ -216,8 +216,9 @@ export class Dense extends Layer {
     const { name, alpha } = this.activation;
     const z = scratch.z;
     const w = this.weights().w;
-    const packed = training ? null : ctx.packed;
-    if (packed !== null && packedPays(m, this.units)) b.matmulPacked(x, packed.panels(this, w, this.inputSize, this.units), z, m, this.inputSize, this.units);
+    // Inference: the kernel's stored panels where they pay (packed-weights.ts), else matmul() (same bits).
+    const panels = training || ctx.packed === null || !packedPays(m, this.units) ? null : ctx.packed.panels(this, w, this.inputSize, this.units, m);
+    if (panels !== null) b.matmulPacked(x, panels, z, m, this.inputSize, this.units);
     else b.matmul('NN', x, w, z, m, this.inputSize, this.units);
     if (name === 'identity' || this.fused) {
       if (this.b !== null) b.biasAdd(z, this.b, m, this.units);

@@ -29,7 +29,7 @@ export function packedPays(m: number, n: number): boolean {
 /** The packed kernels of one network's dense layers (see the file comment). */
 export class PackedWeights {
   private version = 0;
-  private readonly packed = new Map<object, { buffer: F32Buffer; version: number }>();
+  private readonly packed = new Map<object, { buffer: F32Buffer | null; version: number; seen: number }>();
 
   constructor(private readonly backend: Backend, private readonly kernels: Kernels) {}
 
@@ -38,23 +38,33 @@ export class PackedWeights {
     this.version++;
   }
 
-  /** `owner`'s kernel w [k, n] as panels, packed now if the weights changed since it was last packed. */
-  panels(owner: object, w: F32Buffer, k: number, n: number): F32Buffer {
+  /**
+   * `owner`'s kernel w [k, n] as panels for an m-row product, packed now if the weights changed since
+   * it was last packed; or null: use matmul(). More than 16 rows, matmul() would pack w itself, so it
+   * is packed at once; for fewer, matmul() takes the skinny path, which packs nothing, so w is packed
+   * only on the second product with the same weights (a predict of one row after every training step
+   * never pays for a packing it would use once).
+   */
+  panels(owner: object, w: F32Buffer, k: number, n: number, m: number): F32Buffer | null {
     let entry = this.packed.get(owner);
     if (entry === undefined) {
-      entry = { buffer: this.backend.f32(k * n), version: -1 };
+      entry = { buffer: null, version: -1, seen: -1 };
       this.packed.set(owner, entry);
     }
-    if (entry.version !== this.version) {
-      this.kernels.packB(w, entry.buffer, k, n);
-      entry.version = this.version;
+    if (entry.version === this.version) return entry.buffer;
+    if (m <= 16 && entry.seen !== this.version) {
+      entry.seen = this.version;
+      return null;
     }
+    entry.buffer ??= this.backend.f32(k * n);
+    this.kernels.packB(w, entry.buffer, k, n);
+    entry.version = this.version;
     return entry.buffer;
   }
 
   /** Frees every layer's panels. */
   dispose(): void {
-    for (const { buffer } of this.packed.values()) this.backend.free(buffer);
+    for (const { buffer } of this.packed.values()) if (buffer !== null) this.backend.free(buffer);
     this.packed.clear();
   }
 }

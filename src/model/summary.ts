@@ -72,12 +72,18 @@ export function summaryTable(
     line([' Layer (type)', 'Output shape', 'Param #'], stops),
     '='.repeat(width),
   ];
+  const count = (specs: readonly { length: number }[]) => specs.reduce((s, p) => s + p.length, 0);
+  // Keras counts non-trainable tensors (batch normalization's moving statistics) with the layer's params.
+  const nonTrainable = layers.reduce((s, l) => s + count(l.stateSpecs()), 0);
   layers.forEach((l, i) => {
-    const params = l.params().reduce((s, p) => s + p.length, 0);
+    const params = count(l.params()) + count(l.stateSpecs());
     rows.push(line([` ${l.name ?? l.type} (${typeName(l)})`, `[null,${l.outputShape.join(',')}]`, String(params)], stops));
     rows.push(i === layers.length - 1 ? '='.repeat(width) : '_'.repeat(width));
   });
-  rows.push(`Total params: ${thousands(parameterCount)}`, `Trainable params: ${thousands(parameterCount)}`, 'Non-trainable params: 0', '_'.repeat(width));
+  rows.push(
+    `Total params: ${thousands(parameterCount + nonTrainable)}`, `Trainable params: ${thousands(parameterCount)}`,
+    `Non-trainable params: ${thousands(nonTrainable)}`, '_'.repeat(width),
+  );
   if (printFn !== undefined) for (const row of rows) printFn(row);
   return rows.join('\n');
 }

@@ -285,6 +285,8 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     return { epochs: epochsRun, stopReason, history };
   } finally {
     state.training = false;
+    // A hook that threw may leave a deferred gradient whose input row is about to be freed.
+    net.dropDeferredGradient();
     for (const d of owned.reverse()) d.dispose();
   }
 }

@@ -242,7 +242,7 @@ export class WorkerTrainer {
     const buffers = new Set<ArrayBuffer>([bytes.buffer as ArrayBuffer]);
     const move = <T>(value: T): T => (transfer ? transferable(value, buffers) : value);
     const message: ToWorker = {
-      type: 'train', id, backend: model.backend.name, threads: threadsOf(model.backend), model: bytes, x: move(x), y: move(y),
+      type: 'train', id, backend: model.backend.name, threads: threadsOf(model.backend), simd: simdOf(model.backend), model: bytes, x: move(x), y: move(y),
       options: validation ? { ...fitOptions, validationData: { x: move(validation.x), y: move(validation.y) } } : fitOptions,
       batchEvents: onBatchEnd !== undefined,
     };
@@ -341,6 +341,11 @@ export async function trainInWorker(
   } finally {
     await trainer.terminate();
   }
+}
+
+/** The wasm build of a model's backend ('plain' for one that does not say, e.g. a hand-made Backend). */
+function simdOf(backend: object): 'plain' | 'relaxed' {
+  return (backend as { simd?: unknown }).simd === 'relaxed' ? 'relaxed' : 'plain';
 }
 
 /** The thread count of a model's backend (1 for one without threads, e.g. a hand-made Backend). */

@@ -60,6 +60,8 @@ export type ToWorker =
     readonly backend: BackendName;
     /** Its thread count (the model's backend's): the worker's init() takes it, so the bits stay the same. */
     readonly threads: number;
+    /** Its wasm build ('plain' or 'relaxed'), so the worker's arithmetic is the main thread's. */
+    readonly simd: 'plain' | 'relaxed';
     /** model.toBytes() */
     readonly model: Uint8Array;
     /** The training inputs, as fit() takes them. */

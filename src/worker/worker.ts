@@ -49,11 +49,11 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
   const { id } = message;
   let model;
   try {
-    const key = `${message.backend}/${message.threads}`;
+    const key = `${message.backend}/${message.threads}/${message.simd}`;
     let backend = backends.get(key);
     if (backend === undefined) {
       // The js backend ignores threads; wasm splits its kernels as the main thread's backend does.
-      backend = init({ backend: message.backend, threads: message.threads });
+      backend = init({ backend: message.backend, threads: message.threads, simd: message.simd });
       backends.set(key, backend);
     }
     model = await loadModel(message.model, { backend: await backend });

@@ -64,7 +64,10 @@ describe('scripts/kernels.mjs', () => {
   it('names a kernel missing from either side and a parameter that differs', () => {
     const root = treeCopy();
     edit(root, 'assembly/index.ts', "export { dropoutMask } from './dropout';", '');
-    edit(root, 'assembly/index.ts', "export { alloc, free } from './memory';", "export { alloc, free } from './memory';\nexport { tailIn } from './tail';");
+    edit(root, 'assembly/index.ts', "export { alloc, free, threadScratchBytes, setThreadScratch } from './memory';",
+      "export { alloc, free, threadScratchBytes, setThreadScratch } from './memory';\nexport { tailIn } from './tail';");
+    // A split part (manifest split.part) must take its kernel's parameters, then start and count.
+    edit(root, 'assembly/matmul.ts', 'accumulate: bool, start: i32, count: i32): void {', 'accumulate: bool, start: i32): void {');
     edit(root, 'assembly/reduce.ts', 'export function scale(x: usize, len: i32, s: f32)', 'export function scale(x: usize, len: i32)');
     edit(root, 'assembly/reduce.ts', 'export function axpy(y: usize, x: usize, len: i32, alpha: f32)', 'export function axpy(y: usize, x: usize, len: i32, alpha: f64)');
     edit(root, 'assembly/reduce.ts', /export function sumAbs\(x: usize, len: i32\): f64/, 'export function sumAbs(x: usize, n: i32): f64');
@@ -75,5 +78,6 @@ describe('scripts/kernels.mjs', () => {
     expect(r.out).toContain('scale: assembly/reduce.ts takes 2 parameters (x, len), the manifest lists 3 (x, len, s)');
     expect(r.out).toContain("axpy: parameter 'alpha' is f64 in assembly/reduce.ts; a manifest 'scalar' argument is passed as f32");
     expect(r.out).toContain("sumAbs: parameter 2 is 'n' in assembly/reduce.ts, 'len' in the manifest");
+    expect(r.out).toMatch(/matmulRows: assembly\/matmul.ts takes \(layout: i32, .*, start: i32\): void; a split part takes its kernel's parameters then start and count: \(.*, start: i32, count: i32\): void/);
   });
 });

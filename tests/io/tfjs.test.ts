@@ -315,7 +315,7 @@ describe('import: bad input gets a clear error naming what is wrong', () => {
   });
 
   test('an unknown layer class, an unknown activation, a functional model, a softmax in the middle', () => {
-    expect(load(edited((j) => { j.modelTopology.config.layers[1].class_name = 'Conv2D'; }))).toThrow(/layer 'b' \(Conv2D, layers\[1\]\): layer class "Conv2D" has no simdnet equivalent; supported: Dense, Activation/);
+    expect(load(edited((j) => { j.modelTopology.config.layers[1].class_name = 'LSTM'; }))).toThrow(/layer 'b' \(LSTM, layers\[1\]\): layer class "LSTM" has no simdnet equivalent; supported: Dense, Activation/);
     expect(load(edited((j) => { j.modelTopology.config.layers[0].config.activation = 'selu'; }))).toThrow(/layer 'a' .*activation "selu" has no simdnet equivalent/);
     expect(load(edited((j) => { j.modelTopology.config.layers[0].config.activation = 'softmax'; }))).toThrow(/softmax is supported only as the last activation/);
     expect(load(edited((j) => { (j.modelTopology as unknown as Record<string, unknown>).class_name = 'Model'; }))).toThrow(/only Sequential models can be imported, this is "Model"/);

@@ -8,7 +8,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import {
-  BatchNormalization, avgPool2d, batchNormalization, conv2d, dense, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd,
+  BatchNormalization, avgPool2d, batchNormalization, conv2d, dense, exportSafetensors, flatten, globalAvgPool2d, loadModel, maxPool2d, sequential, sgd,
+  toPyTorchSource,
   type Sequential,
 } from '../../src/index.js';
 import type { ReadyBackend } from '../../src/backend/init.js';
@@ -110,6 +111,13 @@ describe('training', () => {
   });
 });
 
+describe('export', () => {
+  test('safetensors and the PyTorch source refuse the image layers by name, for now', () => withModel(lenet(js), (m) => {
+    expect(() => exportSafetensors(m)).toThrow(/simdnet exportSafetensors: layer 'conv2d_1' is of type 'conv2d', which has no PyTorch equivalent yet/);
+    expect(() => toPyTorchSource(m)).toThrow(/simdnet toPyTorchSource: layer 'conv2d_1' is of type 'conv2d', which has no PyTorch equivalent yet/);
+  }));
+});
+
 describe('save and load', () => {
   test('toBytes → loadModel: same config, weights and predictions, bit for bit', async () => {
     const a = lenet(wasm);
@@ -140,6 +148,10 @@ describe('batch normalization: state and modes', () => {
     const bn = bnOf(m, 1);
     expect(Array.from(bn.movingMean)).toEqual([0, 0, 0]);
     expect(Array.from(bn.movingVariance)).toEqual([1, 1, 1]);
+    // Keras's summary counts the moving statistics as the layer's non-trainable params.
+    const summary = m.summary(100);
+    expect(summary).toMatch(/batchNormalization_1 \(BatchNormalization\) +\[null,8,7,3\] +12\n/);
+    expect(summary).toMatch(/Total params: 289\nTrainable params: 273\nNon-trainable params: 16\n/);
     expect(m.getWeights().map((w) => w.name)).toEqual(['conv2d_1/kernel', 'batchNormalization_1/gamma', 'batchNormalization_1/beta', 'dense_1/kernel', 'dense_1/bias', 'batchNormalization_2/gamma', 'batchNormalization_2/beta', 'dense_2/kernel', 'dense_2/bias']);
     // The conv output, per channel, by hand (float64): the batch statistics of its 8·7 positions × N images.
     const k = m.getWeights()[0].values;

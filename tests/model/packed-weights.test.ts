@@ -56,6 +56,22 @@ describe('packed weights for inference', () => {
     expect(wasm.liveBuffers).toBe(before);
   });
 
+  test('for a few rows, only the second product with the same weights packs them', () => {
+    const m = model();
+    try {
+      const row = x.subarray(0, INPUTS);
+      m.predict(row);
+      const staged = wasm.liveBuffers;
+      m.setFlatWeights(m.getFlatWeights());
+      m.predict(row);
+      expect(wasm.liveBuffers, 'one predict per weight change: nothing packed').toBe(staged);
+      m.predict(row);
+      expect(wasm.liveBuffers, 'the second: the kernels that pay are packed').toBeGreaterThan(staged);
+    } finally {
+      m.dispose();
+    }
+  });
+
   test('predictions after each writer of the weights match a fresh model', async () => {
     await withModel(model(), async (m) => {
       m.compile({ loss: 'softmaxCrossEntropy', optimizer: sgd({ lr: 0.1 }) });

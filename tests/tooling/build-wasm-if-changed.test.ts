@@ -12,11 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/build-wasm-if-changed.mjs', import.meta.url));
 
-/** The stand-in build: writes the three outputs and appends a line to runs.txt. */
+/** The stand-in build: writes the outputs (both builds' wasm and embedded bytes) and appends a line to runs.txt. */
 const FAKE_BUILD = `import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 mkdirSync('build/wasm', { recursive: true });
 mkdirSync('bindings', { recursive: true });
-for (const f of ['build/wasm/simdnet.wasm', 'build/wasm/simdnet.debug.wasm', 'bindings/wasm-bytes.generated.ts']) writeFileSync(f, 'x');
+for (const f of [
+  'build/wasm/simdnet.wasm', 'build/wasm/simdnet.debug.wasm', 'bindings/wasm-bytes.generated.ts',
+  'build/wasm/simdnet-shared.wasm', 'bindings/wasm-bytes-shared.generated.ts',
+]) writeFileSync(f, 'x');
 appendFileSync('runs.txt', 'run\\n');
 `;
 

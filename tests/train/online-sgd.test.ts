@@ -96,6 +96,20 @@ describe('online SGD fuses the first kernel\'s update, with the same bits as the
     });
   }
 
+  for (const backend of [wasm, js]) {
+    test(`${backend.name}: a hook that throws leaves no deferred gradient behind; the model predicts and trains on`, async () => {
+      await withModel(net(backend), async (m) => {
+        m.compile({ loss: 'softmaxCrossEntropy', optimizer: sgd({ lr: 0.05 }) });
+        const boom = m.fit(blobs.x, blobs.y, { epochs: 1, batchSize: 1, callbacks: [{ onBatchEnd: (k) => { if (k === 3) throw new Error('boom'); } }] });
+        await expect(boom).rejects.toThrow('boom');
+        expect(m.network.deferredGradient).toBeNull();
+        const p = m.predict(blobs.x.subarray(0, 10));
+        expect(Array.from(p).every(Number.isFinite)).toBe(true);
+        await m.fit(blobs.x, blobs.y, { epochs: 1, batchSize: 1 });
+      });
+    });
+  }
+
   test('‖∇‖² is computed on its first read during the hook; unread, it is NaN once the hook returned', async () => {
     await withModel(net(wasm), async (m) => {
       m.compile({ loss: 'softmaxCrossEntropy', optimizer: sgd({ lr: 0.05 }) });

@@ -122,7 +122,8 @@ describe('trainInWorker in Node (worker_threads)', () => {
     try {
       await main.fit(data.x, data.y, {
         ...FIT,
-        callbacks: [{ onBatchEnd: (_b, logs) => void expectedBatches.push(logs), onEpochEnd: (_e, logs) => void expectedEpochs.push(logs) }],
+        // A copy made in the hook, as the worker's message is (‖∇‖² is computed when read, during the hook).
+        callbacks: [{ onBatchEnd: (_b, logs) => void expectedBatches.push({ ...logs }), onEpochEnd: (_e, logs) => void expectedEpochs.push(logs) }],
       });
       const batches: BatchLogs[] = [];
       const epochs: EpochLogs[] = [];
