@@ -40,7 +40,8 @@ function stepFlops(b: number): number {
   return 2 * conv1 + 3 * (conv2 + dense1 + dense2);
 }
 
-const backend = await init();
+// One thread, as the table says (the default is every core since threads landed).
+const backend = await init({ threads: 1 });
 const net = model(backend);
 const n = BATCH * STEPS;
 const x = new Float32Array(n * 784);
