@@ -12,7 +12,7 @@
 // Same bits as matmul(): each C element is summed over the same k slices, within a slice one
 // product at a time in order of k from +0, and the slice total stored or added to C: by the packed
 // micro-kernel for 4-row groups (the loop nest of matmul(), with packB replaced by the stored panels),
-// and by panelRow, which reads 4 panels (32 columns) of one row at a time, for the rows of a small m.
+// and by panelRow, which reads 3 panels (24 columns) of one row at a time, for the rows of a small m.
 // tests/kernels/matmul-prepacked.test.ts checks the bits against matmul() on the edge sizes.
 
 import { madd } from './madd';
@@ -112,17 +112,21 @@ function putVec(c: usize, acc: v128, addC: bool): void {
 
 /**
  * One C row of one block and k slice: A(i, pc..pc+kc) at `ar`, the block's panels at `block`
- * (full/8 panels of [kc][8], then the [kc][lanes] edge), C's row at `cr` (column jc). Four panels
- * (8 accumulators, four sequential streams) at a time, then single panels, then the edge columns.
+ * (full/8 panels of [kc][8], then the [kc][lanes] edge), C's row at `cr` (column jc). Three panels
+ * (6 accumulators, three sequential streams) at a time, then single panels, then the edge columns.
+ * Three, not four: measured (issue 12, one process, alternating, medians of 41 × 100 calls; 1×784 by
+ * 784×128 and 1×512 by 512×512), four panels took 14.3 and 35.3 µs, three 8.7 and 22.3, two 9.9 and
+ * 26.3, one 12.9 and 34.0 (eight accumulators, the splat and four stream pointers are more than
+ * V8's 16 vector registers hold without spilling; four streams 16 KiB apart also alias in L1).
  */
 function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: usize, addC: bool): void {
   const panelBytes = <usize>kc << 5;
   let jr = 0;
-  for (; jr + 32 <= full; jr += 32) {
+  for (; jr + 24 <= full; jr += 24) {
     const p0 = block + (<usize>(jr * kc) << 2);
-    const p1 = p0 + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
-    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-    let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+    const p1 = p0 + panelBytes, p2 = p1 + panelBytes;
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+    let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
     for (let p = 0; p < kc; p++) {
       const o = <usize>p << 5;
       const s = v128.load32_splat(ar + (<usize>p << 2));
@@ -132,12 +136,10 @@ function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: u
       c3 = madd(s, v128.load(p1 + o, 16), c3);
       c4 = madd(s, v128.load(p2 + o), c4);
       c5 = madd(s, v128.load(p2 + o, 16), c5);
-      c6 = madd(s, v128.load(p3 + o), c6);
-      c7 = madd(s, v128.load(p3 + o, 16), c7);
     }
     const cj = cr + (<usize>jr << 2);
-    putVec(cj, c0, addC); putVec(cj + 16, c1, addC); putVec(cj + 32, c2, addC); putVec(cj + 48, c3, addC);
-    putVec(cj + 64, c4, addC); putVec(cj + 80, c5, addC); putVec(cj + 96, c6, addC); putVec(cj + 112, c7, addC);
+    putVec(cj, c0, addC); putVec(cj + 16, c1, addC); putVec(cj + 32, c2, addC);
+    putVec(cj + 48, c3, addC); putVec(cj + 64, c4, addC); putVec(cj + 80, c5, addC);
   }
   for (; jr < full; jr += 8) {
     const p0 = block + (<usize>(jr * kc) << 2);

@@ -21,7 +21,7 @@
  * way), binaryCrossentropy is sigmoidCrossEntropy, mse is meanSquaredError. A saved model records the
  * canonical name.
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
+import type { F32Buffer, I32Buffer, Kernels } from '../backend/contract.js';
 import { excerpt } from '../train/pieces.js';
 
 /** The names of the losses compile() accepts (see the table above). */
@@ -61,11 +61,11 @@ export interface Loss {
   /** The number of terms the mean divides the sum by. */
   terms(m: number, n: number): number;
   /** The summed loss over a batch; `grad` (when given) receives ∂(sum/terms)/∂output. */
-  sum(b: Backend, out: F32Buffer, y: BatchTargets, grad: F32Buffer | null, m: number, n: number): number;
+  sum(b: Kernels, out: F32Buffer, y: BatchTargets, grad: F32Buffer | null, m: number, n: number): number;
   /** Like sum(), with `grad` receiving ∂sum/∂output · gradScale (a weighted row passes its weight / terms). */
-  scaledSum(b: Backend, out: F32Buffer, y: BatchTargets, grad: F32Buffer | null, m: number, n: number, gradScale: number): number;
+  scaledSum(b: Kernels, out: F32Buffer, y: BatchTargets, grad: F32Buffer | null, m: number, n: number, gradScale: number): number;
   /** Writes predict()'s values for raw outputs into `into` and returns the buffer holding them. */
-  predictions(b: Backend, out: F32Buffer, into: F32Buffer, m: number, n: number): F32Buffer;
+  predictions(b: Kernels, out: F32Buffer, into: F32Buffer, m: number, n: number): F32Buffer;
 }
 
 function targetsOf(y: BatchTargets, loss: LossName): F32Buffer {

@@ -17,7 +17,7 @@
  *
  * Metrics are computed in float64 from the float32 outputs.
  */
-import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
+import type { F32Buffer, I32Buffer, Kernels } from '../backend/contract.js';
 import { OptionReader, excerpt } from '../train/pieces.js';
 
 /** The names of the metrics compile() accepts. */
@@ -221,7 +221,7 @@ export function accumulate(
  * The number of rows of out [m, n] whose predicted class equals labels[i]: the countCorrect kernel for
  * several outputs; for one output, a JS pass comparing out ≥ threshold with the label.
  */
-export function countCorrect(b: Backend, out: F32Buffer, labels: I32Buffer, m: number, n: number, threshold: number): number {
+export function countCorrect(b: Kernels, out: F32Buffer, labels: I32Buffer, m: number, n: number, threshold: number): number {
   if (n > 1) return b.countCorrect(out, labels, m, n);
   const o = out.data, l = labels.data;
   let correct = 0;
@@ -230,7 +230,7 @@ export function countCorrect(b: Backend, out: F32Buffer, labels: I32Buffer, m: n
 }
 
 /** Writes the predicted class of each row of out [m, n] into classes[0..m). */
-export function predictedClasses(b: Backend, out: F32Buffer, classes: I32Buffer, m: number, n: number, threshold: number): void {
+export function predictedClasses(b: Kernels, out: F32Buffer, classes: I32Buffer, m: number, n: number, threshold: number): void {
   if (n > 1) {
     b.argmaxRows(out, classes, m, n);
     return;

@@ -5,6 +5,7 @@
  * model already has, and the predictions are copied straight into the caller's array. predictInto()
  * allocates nothing; predict() allocates only its result.
  */
+import { uncheckedKernels } from '../backend/checked.js';
 import type { Backend, F32Buffer } from '../backend/contract.js';
 import type { Loss } from './losses.js';
 import type { Network } from './network.js';
@@ -88,7 +89,7 @@ export class PredictStage {
         // to f32), then one SIMD scan of the copy. A double too large for f32 is refused too (its
         // copy is ±Infinity), naming its value.
         d.set(t);
-        const bad = this.backend.firstNonFinite(this.buffer, len);
+        const bad = uncheckedKernels(this.backend).firstNonFinite(this.buffer, len);
         if (bad >= 0) notFinite(where, t[bad], Math.floor(bad / f), bad % f);
       } else {
         for (let i = 0; i < len; i++) {
@@ -145,7 +146,7 @@ export function predictInto(net: Network, loss: Loss | null, stage: PredictStage
     const m = Math.min(rows, n - start);
     const input = stage.load(where, x, start, m);
     const o = net.forward(arena, input, m, false);
-    const p = loss === null ? o : loss.predictions(net.backend, o, arena.predictions, m, width);
+    const p = loss === null ? o : loss.predictions(uncheckedKernels(net.backend), o, arena.predictions, m, width);
     // Read the view after the passes: a memory.grow during them would have replaced it.
     const src = p.data;
     const at = start * width;

@@ -10,7 +10,7 @@
  * plain SGD that equals PyTorch's (coupled) weight_decay λ; for a coupled L2 penalty with momentum or
  * Adam (PyTorch Adam's weight_decay), use the l2 regularizer with α = λ/2 instead.
  */
-import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
 import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, RankOneGradient, StepInfo } from './types.js';
 import { OptionReader, Registry, excerpt } from './pieces.js';
 import { scheduleFromConfig } from './schedules.js';
@@ -42,13 +42,13 @@ interface UpdateRule {
   readonly slots: readonly string[];
   /** The value the slots start at (Adagrad's initial accumulator; 0 for the others). */
   readonly slotInit: number;
-  run(b: Backend, w: F32Buffer, g: F32Buffer, s: Readonly<Record<string, F32Buffer>>, len: number, lr: number, step: number, weightDecay: number): void;
+  run(b: Kernels, w: F32Buffer, g: F32Buffer, s: Readonly<Record<string, F32Buffer>>, len: number, lr: number, step: number, weightDecay: number): void;
   /** run() of a slot-less rule for w [m, n] with the gradient xᵀ·dy, never written out (the same bits). */
-  runRankOne?(b: Backend, w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
+  runRankOne?(b: Kernels, w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
 }
 
 /** Scales g[0..len) so that its L2 norm is at most maxNorm. */
-function clipByGlobalNorm(b: Backend, g: F32Buffer, len: number, maxNorm: number): void {
+function clipByGlobalNorm(b: Kernels, g: F32Buffer, len: number, maxNorm: number): void {
   const norm = Math.sqrt(b.sumSquares(g, len));
   // A non-finite norm means a non-finite gradient, which no scaling repairs: it is left for fit()'s
   // divergence check rather than turned into zeros or NaNs here.
@@ -103,17 +103,17 @@ class FlatOptimizer implements Optimizer {
     else if (size !== this.size) this.fail('apply', `size is ${size} but the optimizer's state is for ${this.size} parameters; one optimizer serves one parameter buffer`);
   }
 
-  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number {
+  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo, kernels: Kernels = backend): number {
     const lr = this.learningRate(info);
     this.claim(backend, size);
-    if (this.clipNorm !== null) clipByGlobalNorm(backend, grads, size, this.clipNorm);
+    if (this.clipNorm !== null) clipByGlobalNorm(kernels, grads, size, this.clipNorm);
     // The count moves only once the kernel has run, so a rejected call leaves the state as it was.
-    this.rule.run(backend, params, grads, this.slots, size, lr, this.step + 1, this.weightDecay);
+    this.rule.run(kernels, params, grads, this.slots, size, lr, this.step + 1, this.weightDecay);
     this.step++;
     return lr;
   }
 
-  applyRankOne(backend: Backend, params: F32Buffer, _grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient): number | null {
+  applyRankOne(backend: Backend, params: F32Buffer, _grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient, kernels: Kernels = backend): number | null {
     // Clipping needs the whole gradient's norm first; a rule with slots has no fused kernel.
     const fused = this.rule.runRankOne;
     if (this.clipNorm !== null || fused === undefined) return null;
@@ -122,8 +122,8 @@ class FlatOptimizer implements Optimizer {
     const { m, n, x, dy, rest } = gradient;
     if (m * n + (rest?.length ?? 0) !== size) this.fail('applyRankOne', `a ${m}×${n} kernel and ${rest?.length ?? 0} more parameters are not ${size}`);
     // The kernel, then the rest of the buffer: elementwise updates, so the split changes no bit.
-    fused(backend, params, x, dy, m, n, lr, this.weightDecay);
-    if (rest !== null) this.rule.run(backend, rest.params, rest.grads, this.slots, rest.length, lr, this.step + 1, this.weightDecay);
+    fused(kernels, params, x, dy, m, n, lr, this.weightDecay);
+    if (rest !== null) this.rule.run(kernels, rest.params, rest.grads, this.slots, rest.length, lr, this.step + 1, this.weightDecay);
     this.step++;
     return lr;
   }

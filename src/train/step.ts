@@ -6,6 +6,7 @@
  *
  * Nothing here allocates on the backend: passes run in the network's arena, sized beforehand.
  */
+import { uncheckedKernels } from '../backend/checked.js';
 import type { F32Buffer } from '../backend/contract.js';
 import type { Arena } from '../model/arena.js';
 import type { DeviceData } from '../model/data.js';
@@ -68,7 +69,7 @@ function weightedSum(net: Network, loss: Loss, out: F32Buffer, y: BatchTargets, 
   for (let i = 0; i < m; i++) {
     const w = weights[labels[i]];
     const row: BatchTargets = { labels: y.labels.view(i, 1), targets: y.targets === null ? null : y.targets.view(i * n, n) };
-    sum += w * loss.scaledSum(net.backend, out.view(i * n, n), row, grad.view(i * n, n), 1, n, w / terms);
+    sum += w * loss.scaledSum(uncheckedKernels(net.backend), out.view(i * n, n), row, grad.view(i * n, n), 1, n, w / terms);
   }
   return sum;
 }
@@ -82,7 +83,8 @@ export function gradientStep(
   net: Network, loss: Loss, x: F32Buffer, y: BatchTargets, m: number, training: boolean, inputGradient = false, extras: StepExtras = {},
   out: StepResult = { dataLoss: 0, penalty: 0, correct: 0, inputGradient: null },
 ): StepResult {
-  const b = net.backend;
+  // Buffers of the network's arena and the batch, whose sizes fit() checked: no per-call checks.
+  const b = uncheckedKernels(net.backend);
   const n = net.outputSize;
   const arena = net.arenaFor(m, inputGradient);
   const o = net.forward(arena, x, m, training);
@@ -109,10 +111,12 @@ export function applyUpdate(net: Network, optimizer: Optimizer, info: StepInfo):
   net.weightsChanged();
   const deferred = net.deferredGradient;
   let lr: number | null = null;
-  if (deferred !== null && optimizer.applyRankOne !== undefined) lr = optimizer.applyRankOne(net.backend, net.params, net.grads, net.size, info, deferred);
+  // The network's own buffers, of its own sizes: the kernels run without the per-call checks.
+  const kernels = uncheckedKernels(net.backend);
+  if (deferred !== null && optimizer.applyRankOne !== undefined) lr = optimizer.applyRankOne(net.backend, net.params, net.grads, net.size, info, deferred, kernels);
   if (lr === null) {
     net.writeDeferredGradient();
-    lr = optimizer.apply(net.backend, net.params, net.grads, net.size, info);
+    lr = optimizer.apply(net.backend, net.params, net.grads, net.size, info, kernels);
   }
   return lr;
 }

@@ -4,7 +4,7 @@
  * `config` so a saved model can rebuild it, and a registry (`fromConfig`) that throws a clear error on
  * an unknown name.
  */
-import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
 
 /** A plain-data description of a piece: its registry name plus its options. */
@@ -78,8 +78,10 @@ export interface Optimizer {
   /**
    * One update: clips the gradient by norm if configured, resolves the learning rate, and runs the
    * kernel. Allocates its slot buffers on `backend` on first use. Returns the learning rate used.
+   * `kernels` (default: `backend`) runs the update: fit() passes the backend's kernels without the
+   * per-call argument checks for the buffers it owns, whose sizes it has checked once.
    */
-  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo): number;
+  apply(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo, kernels?: Kernels): number;
   /** Copies the state out (for saving), the schedule's included, or null before the first apply. */
   getState(): OptimizerState | null;
   /**
@@ -96,7 +98,7 @@ export interface Optimizer {
    * optimizer cannot fuse the update (it changed nothing then; fit() writes the gradient and calls
    * apply()). sgd() without momentum or clipNorm fuses it (Kernels.sgdOuterStep).
    */
-  applyRankOne?(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient): number | null;
+  applyRankOne?(backend: Backend, params: F32Buffer, grads: F32Buffer, size: number, info: StepInfo, gradient: RankOneGradient, kernels?: Kernels): number | null;
   /**
    * @internal True when apply() leaves the gradient buffer as it found it (no clipNorm), so fit()
    * may read ‖∇‖² after the update, only when a callback asks for it.
