@@ -25,10 +25,11 @@ import type { Compiled } from '../model/compile.js';
 import { BatchBuffers, DeviceData, type Features, type Targets } from '../model/data.js';
 import type { Network } from '../model/network.js';
 import { MetricAccumulator, needsExtraMetrics, type MetricName, type MetricValues } from '../model/metrics.js';
-import type { BatchLogs, Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
+import type { Callback, CallbackModel, EpochLogs, FitOptions, History, StopReason } from './callbacks.js';
 import { DivergenceWatch, divergedError } from './divergence.js';
 import { classWeights, resolveFitOptions } from './fit-options.js';
 import { Augmenter } from './augment.js';
+import { StepLogs } from './batch-logs.js';
 import { applyUpdate, evaluateData, gradientStep, type StepResult } from './step.js';
 import type { TrainingState } from './training-state.js';
 
@@ -150,6 +151,11 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
     // into its update (applyUpdate); ‖∇‖² may wait for a callback to read it when the optimizer
     // leaves the gradient buffer as it is (no clipping).
     const eagerNorms = wantsBatchLogs && optimizer.keepsGradients !== true;
+    // ‖∇‖² for a hook that reads it (StepLogs): a deferred kernel gradient is written out first.
+    const measureNorm = (): number => {
+      net.writeDeferredGradient();
+      return b.sumSquares(net.grads, net.size);
+    };
     const deferKernel = size === 1 && !eagerNorms && net.canDeferKernelGradient && optimizer.applyRankOne !== undefined;
     // One step result and one StepInfo for every batch (no allocation per batch).
     const step: StepResult = { dataLoss: 0, penalty: 0, correct: 0, inputGradient: null };
@@ -219,22 +225,10 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         correct += step.correct;
         if (last && norm !== null) gradNormSquared = norm;
         if (wantsBatchLogs) {
-          let hookRunning = true;
-          const logs: BatchLogs = {
-            epoch, batch: k, size: m, loss: step.dataLoss + step.penalty, dataLoss: step.dataLoss, penalty: step.penalty,
-            accuracy: step.correct / m, lr,
-            // Computed on the first read while the hooks run (the next batch overwrites the gradient).
-            get gradNormSquared(): number {
-              if (norm === null && hookRunning) {
-                net.writeDeferredGradient();
-                norm = b.sumSquares(net.grads, net.size);
-              }
-              return norm ?? NaN;
-            },
-          };
+          const logs = new StepLogs(epoch, k, m, step.dataLoss + step.penalty, step.dataLoss, step.penalty, step.correct / m, lr, norm, measureNorm);
           const p = call(o.callbacks, 'onBatchEnd', k, logs, model);
           if (p !== undefined) await p;
-          hookRunning = false;
+          logs.close();
         }
         net.dropDeferredGradient();
         if (now() - lastYield > YIELD_EVERY_MS) {

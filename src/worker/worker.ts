@@ -10,6 +10,7 @@
 import { init, type ReadyBackend } from '../backend/init.js';
 import type { Callback } from '../train/callbacks.js';
 import { earlyStopping } from '../train/early-stopping.js';
+import { plainBatchLogs } from '../train/batch-logs.js';
 import { loadModel } from '../model/persist.js';
 import type { FitOptions } from '../train/fit.js';
 import { importNodeBuiltin, isNode, PROTOCOL, toWireError, type FromWorker, type ToWorker } from './protocol.js';
@@ -62,7 +63,7 @@ async function train(port: WorkerPort, message: Extract<ToWorker, { type: 'train
       onEpochEnd: (_epoch, logs) => port.post({ type: 'epoch', id, logs }, []),
     };
     // A batch event copies every field of the logs, ‖∇‖² included (a pass over the parameters): only when asked.
-    if (message.batchEvents) progress.onBatchEnd = (_batch, logs) => port.post({ type: 'batch', id, logs }, []);
+    if (message.batchEvents) progress.onBatchEnd = (_batch, logs) => port.post({ type: 'batch', id, logs: plainBatchLogs(logs) }, []);
     const callbacks = stopping === undefined ? [progress] : [earlyStopping(stopping), progress];
     const history = await model.fit(message.x, message.y, { ...(fitOptions as FitOptions), callbacks, signal });
     const weights = model.getFlatWeights();
