@@ -61,7 +61,9 @@ export interface BatchLogs {
   /**
    * ‖∇‖² of the full flat gradient of this batch (data loss + penalty), before any clipping. It costs
    * a pass over the parameters, so fit() computes it when a hook first reads it; read after the hooks
-   * have returned (the next batch has overwritten the gradient), it is NaN unless read before.
+   * have returned (the next batch has overwritten the gradient), it is NaN unless read before. It is a
+   * getter of the logs object's class, so a spread copy (`{ ...logs }`) leaves it out: copy it by name
+   * (`{ ...logs, gradNormSquared: logs.gradNormSquared }`).
    */
   readonly gradNormSquared: number;
 }
