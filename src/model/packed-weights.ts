@@ -13,17 +13,17 @@
 import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
 
 /**
- * Whether the stored panels beat matmul() for an m-row product with a [k, n] kernel. Measured
- * (issue 12, one process, alternating, medians of 31 runs; shared machine), matmulPacked / matmul:
- *   784×128: m = 1–3 0.83–0.84; 4, 8, 16: 1.04–1.05; 17: 0.85; 32: 0.89; 64: 0.91; 128: 0.98; 256: 1.0
- *   128×10:  m = 1–3 0.81–0.83; 4: 1.19; 8: 0.87; 16: 0.66; 17–64: 0.91–0.96; 128–256: 0.99
- *   512×512: m = 1: 1.07 (the skinny path streams wide rows); 2–3: 0.9; 4–32: 0.62–0.83; 128–256: 0.89–0.92
- * So: always from 17 rows; below, where the skinny path's strided reads lose to the panels (3 rows or
- * fewer on kernels narrower than 512, 4–16 rows on kernels 256 or wider).
+ * Whether the stored panels beat matmul() for an m-row product with a [k, n] kernel. Measured (issue
+ * 12, after panelRow went to three panels at a time; one process, alternating, medians of 31 runs;
+ * shared machine), matmulPacked / matmul:
+ *   784×512, 512×512, 784×1024: m = 1–3 0.81–0.92; 4–16 0.59–0.76
+ *   784×128: m = 1–3 0.82–0.89; 4–16 0.93–0.95
+ *   128×10, 512×10, 784×10: m = 1–3 0.78–0.94; 4–7 1.41–1.98; 8 1.08–1.11; 16 0.62–0.72
+ * (the 4-row micro-kernel pads a kernel narrower than one 8-column panel plus a few lanes, where the
+ * skinny path runs its 4-column vectors). So: always, but for 4–8 rows of a kernel under 16 wide.
  */
 export function packedPays(m: number, n: number): boolean {
-  if (m > 16) return true;
-  return m < 4 ? n < 512 : n >= 256;
+  return n >= 16 || m < 4 || m > 8;
 }
 
 /** The packed kernels of one network's dense layers (see the file comment). */
