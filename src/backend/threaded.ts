@@ -11,8 +11,11 @@
  * - `rows`: part i gets rows [start, start + count) of every buffer whose shape starts with the split
  *   dimension; buffers without it (a bias) are shared whole. A kernel whose rows are not contiguous
  *   (matmul TN: rows of C are columns of A) names a `part` export taking (args…, start, count);
+ * - `columns` with a `part` export: the part gets (args…, start, count) and computes columns
+ *   [start, start + count) (matmulPacked: a one-row product, a predict, is cut into 8-column panels);
+ *   `columns` without one stays on one thread (a block of columns is strided);
  * - sums: integer ones (a count) add up the parts exactly; float sums would round in another order,
- *   so those kernels (the losses) stay on one thread, as do `columns` (strided) and `none`.
+ *   so those kernels (the losses) stay on one thread, as does `none`.
  *
  * Sits below the adapter (adapter.ts converts buffers to addresses first): it sees numbers only.
  */
@@ -58,14 +61,16 @@ const isBuffer = (a: KernelSpec['args'][number]): a is BufferArg => a.kind === '
 /** The plan of a kernel, or null when it stays on one thread (and why, for the docs: see the header). */
 export function planOf(spec: KernelSpec): Plan | null {
   const split = spec.split;
-  if (split.kind === 'none' || split.kind === 'columns') return null;
+  if (split.kind === 'none') return null;
   if (split.sum && spec.returns !== 'i32') return null;
+  const part = 'part' in split ? split.part : undefined;
+  // A block of columns is strided: only a part export can compute one.
+  if (split.kind === 'columns' && part === undefined) return null;
   const names = spec.args.map((a) => a.name);
   const over = names.indexOf(split.over);
   const buffers = spec.args.flatMap((a, i) => (isBuffer(a) ? [{ a, i }] : []));
   const inShapes = new Set(buffers.flatMap(({ a }) => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[]));
   const dims = spec.args.flatMap((a, i) => (a.kind === 'size' && inShapes.has(a.name) ? [i] : []));
-  const part = 'part' in split ? split.part : undefined;
   let shifts: Plan['shifts'] = null;
   if (part === undefined) {
     shifts = buffers.flatMap(({ a, i }) => {
