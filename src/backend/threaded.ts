@@ -40,6 +40,17 @@ type Impl = (...args: number[]) => unknown;
  */
 export const MIN_WORK = { elementwise: 128 * 1024, matmul: 1024 * 1024 } as const;
 
+/**
+ * Least work per part of a product below MIN_WORK that is split anyway, when every helper it would use
+ * is awake (spinning after its last job: ThreadPool.awake), so the split costs no wake-up: a predict
+ * loop's one-row products (1·784·128 = 100 Ki multiply-adds). A call in [SMALL_WORK, MIN_WORK) that
+ * finds a helper parked runs on this thread and nudges it awake (ThreadPool.nudge), so the next call
+ * of a burst splits and a sporadic call never waits for a wake-up. Elementwise kernels have no such
+ * floor (not measured: they stay at MIN_WORK).
+ * SMALL_WORK_FIGURES
+ */
+export const SMALL_WORK = { matmul: 48 * 1024 } as const;
+
 /** How one kernel's call is cut: built once per kernel from its manifest entry. */
 interface Plan {
   /** The function the parts call: the kernel itself, or its `part` export. */
@@ -54,9 +65,14 @@ interface Plan {
   /** True when the parts' results are added up (an integer count). */
   readonly sums: boolean;
   readonly minWork: number;
+  /** Least work per part of a call below minWork split onto awake helpers (Infinity: none). */
+  readonly smallWork: number;
 }
 
 const isBuffer = (a: KernelSpec['args'][number]): a is BufferArg => a.kind === 'f32' || a.kind === 'i32';
+
+/** The size names in a buffer's shape (in any layout). */
+const shapeNames = (a: BufferArg): readonly string[] => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[];
 
 /** The plan of a kernel, or null when it stays on one thread (and why, for the docs: see the header). */
 export function planOf(spec: KernelSpec): Plan | null {
@@ -69,7 +85,7 @@ export function planOf(spec: KernelSpec): Plan | null {
   const names = spec.args.map((a) => a.name);
   const over = names.indexOf(split.over);
   const buffers = spec.args.flatMap((a, i) => (isBuffer(a) ? [{ a, i }] : []));
-  const inShapes = new Set(buffers.flatMap(({ a }) => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[]));
+  const inShapes = new Set(buffers.flatMap(({ a }) => shapeNames(a)));
   const dims = spec.args.flatMap((a, i) => (a.kind === 'size' && inShapes.has(a.name) ? [i] : []));
   let shifts: Plan['shifts'] = null;
   if (part === undefined) {
@@ -81,7 +97,11 @@ export function planOf(spec: KernelSpec): Plan | null {
       return [{ arg: i, row: shape.slice(1).map((d) => names.indexOf(d)) }];
     });
   }
-  const isProduct = spec.args.some((a) => a.kind === 'layout');
+  // A matrix product (matmul, matmulSkinny, matmulPacked): its inputs have the inner dimension k that
+  // its outputs lack, and its work is multiply-adds. (Before the check on k, matmulPacked, having no
+  // layout argument, was taken for an elementwise kernel and split from 128 Ki multiply-adds.)
+  const outDims = new Set(buffers.flatMap(({ a }) => (a.io === 'in' ? [] : shapeNames(a))));
+  const isProduct = buffers.some(({ a }) => a.io === 'in' && shapeNames(a).includes('k') && !outDims.has('k'));
   return {
     fn: part ?? '',
     over,
@@ -90,6 +110,7 @@ export function planOf(spec: KernelSpec): Plan | null {
     shifts,
     sums: split.sum === true,
     minWork: isProduct ? MIN_WORK.matmul : MIN_WORK.elementwise,
+    smallWork: isProduct ? SMALL_WORK.matmul : Infinity,
   };
 }
 
@@ -110,6 +131,8 @@ export interface ThreadedOptions {
   readonly onFallback: (error: Error) => void;
   /** Overrides MIN_WORK for every kernel (tests split the smallest calls with 1). */
   readonly minWork?: number;
+  /** Overrides SMALL_WORK for every product. */
+  readonly smallWork?: number;
 }
 
 /**
@@ -140,11 +163,28 @@ export function threadedImpls(
     const fn = names.indexOf(fnName);
     if (fn < 0) throw new Error(`simdnet: the thread pool cannot run '${fnName}'`);
     const minWork = options.minWork ?? plan.minWork;
+    const smallWork = Number.isFinite(plan.smallWork) ? (options.smallWork ?? plan.smallWork) : Infinity;
     out[name] = (...args) => {
       let work = 1;
       for (const d of plan.dims) work *= args[d];
       const total = args[plan.over];
-      const parts = Math.min(pool.size, Math.floor(work / minWork), Math.ceil(total / plan.tile));
+      const tiles = Math.ceil(total / plan.tile);
+      let parts = Math.min(pool.size, Math.floor(work / minWork), tiles);
+      if (parts < 2 && work >= 2 * smallWork) {
+        // Small: split only onto helpers already spinning; else run here and wake the parked ones
+        // for the next call of a burst.
+        const want = Math.min(pool.size, Math.floor(work / smallWork), tiles);
+        if (want >= 2 && usable()) {
+          let awake = true;
+          for (let h = 0; h < want - 1; h++) {
+            if (!pool.awake(h)) {
+              awake = false;
+              pool.nudge(h);
+            }
+          }
+          if (awake) parts = want;
+        }
+      }
       if (parts < 2 || !usable()) return direct(...args);
       const ranges = cut(total, plan.tile, parts);
       const partArgs = ranges.map(([start, count]) => {
