@@ -47,9 +47,18 @@ export const MIN_WORK = { elementwise: 128 * 1024, matmul: 1024 * 1024 } as cons
  * finds a helper parked runs on this thread and nudges it awake (ThreadPool.nudge), so the next call
  * of a burst splits and a sporadic call never waits for a wake-up. Elementwise kernels have no such
  * floor (not measured: they stay at MIN_WORK).
- * SMALL_WORK_FIGURES
+ * Measured (issue 12, bench/threads-crossover.ts --only matmulPacked: one thread against two with
+ * every call split and the helpers awake, paired medians; four runs on this project's 2-core machine,
+ * shared with another engineer's builds and tests, at load averages 2–5), time at 1 thread / at 2:
+ *   1·128·128 (16 Ki): 0.62 0.62 0.75;  1·256·128 (32 Ki): 0.95 0.84 1.04;  1·384·128 (48 Ki): 1.15;
+ *   1·512·128 (64 Ki): 1.24 1.03;  1·784·128 (98 Ki): 1.19 1.25;  1·512·512 (256 Ki): 1.52 0.91 1.39;
+ *   1·784·512 (392 Ki): 1.73 1.34;  4·784·128: 1.45 1.22
+ * (leaving out the runs where the other core was taken by another process: then every split size
+ * took 0.01–0.1×, the helper waiting for a core). So a split pays from about 48 Ki multiply-adds, 24 Ki
+ * a part: 32 Ki a part (calls from 64 Ki) keeps a margin. A helper woke 50–250 µs after a nudge and,
+ * unused, spun 0.4–1.4 ms before parking again (HELPER_SPIN's 20 000 loads, slower than its 50 µs).
  */
-export const SMALL_WORK = { matmul: 48 * 1024 } as const;
+export const SMALL_WORK = { matmul: 32 * 1024 } as const;
 
 /** How one kernel's call is cut: built once per kernel from its manifest entry. */
 interface Plan {
