@@ -34,6 +34,14 @@ export const MESSAGE_LENGTH = 5;
  * after it stopped. Written by the helper only; read by threaded.ts through ThreadPool.awake().
  */
 export const AWAKE = 6;
+/**
+ * Who runs the job: 0 when posted (written after its arguments, before GEN), then 1 once the helper
+ * takes it or 2 once the main thread does (Atomics.compareExchange from 0, so exactly one of them
+ * runs it). The main thread takes the part of a helper that has not started by the time its own part
+ * is done, when the caller allows it (ThreadPool.run's `steal`): a small call then never waits for a
+ * helper that has lost its core. A helper reads the job only after taking it.
+ */
+export const CLAIM = 7;
 
 /** KERNEL value that tells a helper to leave its loop. */
 export const STOP = -1;

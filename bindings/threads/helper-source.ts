@@ -10,6 +10,8 @@
  * its slot: spin a little (a training step's kernels come microseconds apart), then Atomics.wait.
  * Around the wait it writes AWAKE (words[6]): 0 while parked, 1 otherwise. A wake-up that leaves
  * GEN as it was (the pool's nudge, ThreadPool.nudge) is no job: the helper goes back to spinning.
+ * A job is run only once taken (CLAIM, words[7], from 0 to 1); one the main thread took first is
+ * skipped (DONE is still written), and the job is read only after it is taken.
  *
  * Instantiating writes the module's data segments into the shared memory again: they are the
  * constant tables and strings (never written after) and the tail scratch area, which no kernel uses
@@ -50,6 +52,13 @@ const start = (data, post) => {
         continue;
       }
       gen = Atomics.load(words, 0);
+      if (words[2] < 0) break;
+      if (Atomics.compareExchange(words, 7, 0, 1) !== 0) {
+        // The main thread runs this part itself (it found it not started).
+        Atomics.store(words, 1, gen);
+        Atomics.notify(words, 1);
+        continue;
+      }
       const kernel = words[2];
       if (kernel < 0) break;
       try {

@@ -24,7 +24,7 @@ import type { WasmExports } from '../exports.js';
 import { ThreadPoolError } from './error.js';
 import { HELPER_SOURCE } from './helper-source.js';
 import {
-  ARGC, ARGS_OFFSET, AWAKE, DONE, GEN, KERNEL, MAX_ARGS, MESSAGE_CAPACITY, MESSAGE_LENGTH, MESSAGE_OFFSET, RESULT_OFFSET, SLOT_BYTES, STATUS, STOP,
+  ARGC, ARGS_OFFSET, AWAKE, CLAIM, DONE, GEN, KERNEL, MAX_ARGS, MESSAGE_CAPACITY, MESSAGE_LENGTH, MESSAGE_OFFSET, RESULT_OFFSET, SLOT_BYTES, STATUS, STOP,
 } from './control.js';
 
 // A failure of a helper thread; the pool is unusable afterwards (see ThreadPool.broken).
@@ -106,6 +106,8 @@ export class ThreadPool {
   /** Calls of run() that reached the helpers, and of nudge() that woke one: counters for the tests. */
   runs = 0;
   nudges = 0;
+  /** Helper parts this thread ran itself (run's `steal`). */
+  stolen = 0;
 
   private constructor(
     private readonly exports: WasmExports,
@@ -189,9 +191,13 @@ export class ThreadPool {
   /**
    * Runs function `kernel` (an index into the names) once per part: `parts[0]` on this thread, part i
    * on helper i. Returns when every part is done; each part's return value is in `results`.
-   * @throws ThreadPoolError when a helper failed (the pool is then broken), or what part 0 threw.
+   * With `steal`, a helper's part that it has not started when part 0 is done runs on this thread
+   * (control.ts, CLAIM): a small call costs at most about its one-thread time when a helper has lost
+   * its core. (Not for the failure tests' deliberately bad parts, which must run in the helper.)
+   * @throws ThreadPoolError when a helper failed (the pool is then broken), or what part 0 (or a
+   *   part taken back) threw.
    */
-  run(kernel: number, parts: readonly (readonly number[])[]): void {
+  run(kernel: number, parts: readonly (readonly number[])[], steal = false): void {
     const broken = this.broken;
     if (broken) throw broken;
     const gen = (this.gen = (this.gen + 1) | 0);
@@ -205,6 +211,7 @@ export class ThreadPool {
       for (let j = 0; j < p.length; j++) h.args[j] = p[j];
       h.words[KERNEL] = kernel;
       h.words[ARGC] = p.length;
+      Atomics.store(h.words, CLAIM, 0);
       Atomics.store(h.words, GEN, gen);
       Atomics.notify(h.words, GEN);
     }
@@ -221,6 +228,16 @@ export class ThreadPool {
     let helperError: Error | null = null;
     for (let i = 0; i < used; i++) {
       const h = this.helpers[i];
+      if (steal && ownError === null && Atomics.compareExchange(h.words, CLAIM, 0, 2) === 0) {
+        this.stolen++;
+        try {
+          const r = this.fns[kernel](...parts[i + 1]);
+          this.results[i + 1] = typeof r === 'number' ? r : 0;
+        } catch (e) {
+          ownError = e;
+        }
+        continue;
+      }
       this.await(i, gen, ownMs);
       if (h.words[STATUS] !== 0 && helperError === null) {
         const text = String.fromCharCode(...h.message.subarray(0, Math.min(h.words[MESSAGE_LENGTH], MESSAGE_CAPACITY)));

@@ -179,6 +179,7 @@ export function threadedImpls(
       const total = args[plan.over];
       const tiles = Math.ceil(total / plan.tile);
       let parts = Math.min(pool.size, Math.floor(work / minWork), tiles);
+      let small = false;
       if (parts < 2 && work >= 2 * smallWork) {
         // Small: split only onto helpers already spinning; else run here and wake the parked ones
         // for the next call of a burst.
@@ -191,7 +192,10 @@ export function threadedImpls(
               pool.nudge(h);
             }
           }
-          if (awake) parts = want;
+          if (awake) {
+            parts = want;
+            small = true;
+          }
         }
       }
       if (parts < 2 || !usable()) return direct(...args);
@@ -209,7 +213,9 @@ export function threadedImpls(
         return a;
       });
       try {
-        pool.run(fn, partArgs);
+        // A small call takes back a part its helper has not started (it lost its core since it said
+        // it was awake), so it never takes much longer than on one thread.
+        pool.run(fn, partArgs, small);
       } catch (e) {
         if (!(e instanceof ThreadPoolError)) throw e;
         warned = true;

@@ -12,7 +12,7 @@ import { init, MATMUL_LAYOUTS, type ReadyBackend } from '../../src/index.js';
 import { KERNEL_NAMES, kernelSpec } from '../../src/backend/manifest.js';
 import { MIN_WORK, planOf, SMALL_WORK } from '../../src/backend/threaded.js';
 import type { ThreadPool } from '../../bindings/threads/pool.js';
-import { threadedBackend } from '../../src/backend/threads.js';
+import { poolFunctions, threadedBackend } from '../../src/backend/threads.js';
 import { bufferScope, expectSameBits, rng } from '../support/helpers.js';
 import { makeCall, run, sizeCases, variants } from '../support/kernel-cases.js';
 
@@ -124,6 +124,32 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
       const before = p.runs;
       expectSameBits(product(two), want, 'parked again');
       expect(p.runs).toBe(before);
+    } finally {
+      two.dispose();
+    }
+  });
+
+  it('steal: a part its parked helper has not started runs on the calling thread, once, with the same results', async () => {
+    let pool: ThreadPool | undefined;
+    const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
+    try {
+      const p = pool!;
+      const scale = poolFunctions().indexOf('scale');
+      const x = two.f32(Float32Array.from({ length: 64 }, (_, i) => i + 1));
+      for (let t = 0; t < 20 && p.stolen === 0; t++) {
+        await vi.waitFor(() => expect(p.awake(0)).toBe(false), { timeout: 5000 });
+        // Part 0 is 32 elements: done long before a parked helper wakes, so its part is taken back.
+        p.run(scale, [[x.ptr, 32, 2], [x.ptr + 128, 32, 2]], true);
+      }
+      expect(p.stolen).toBeGreaterThan(0);
+      // Every call doubled all 64 elements exactly once, whoever ran the second half.
+      const calls = Math.log2(x.data[0]);
+      expect(Number.isInteger(calls) && calls >= 1).toBe(true);
+      expect(Array.from(x.data)).toEqual(Array.from({ length: 64 }, (_, i) => (i + 1) * 2 ** calls));
+      // The helper skipped the part it found taken, and still runs the next job.
+      p.run(scale, [[x.ptr, 32, 0.5], [x.ptr + 128, 32, 0.5]]);
+      expect(Array.from(x.data)).toEqual(Array.from({ length: 64 }, (_, i) => (i + 1) * 2 ** (calls - 1)));
+      two.free(x);
     } finally {
       two.dispose();
     }
