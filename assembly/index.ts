@@ -16,4 +16,4 @@ export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from
 export { batchNormStats, batchNormForward, batchNormBackward } from './batchnorm';
 export { alloc, free, threadScratchBytes, setThreadScratch } from './memory';
 export { sgdOuterStep } from './optim-outer';
-export { packB, matmulPacked } from './matmul-prepacked';
+export { packB, matmulPacked, matmulPackedCols } from './matmul-prepacked';

@@ -13,6 +13,8 @@
 // product at a time in order of k from +0, and the slice total stored or added to C: by the packed
 // micro-kernel for 4-row groups (the loop nest of matmul(), with packB replaced by the stored panels),
 // and by panelRow, which reads 3 panels (24 columns) of one row at a time, for the rows of a small m.
+// matmulPackedCols computes a block of columns only (a thread's share), visiting a subset of the same
+// panels in the same slices, so its columns have the same bits too.
 // tests/kernels/matmul-prepacked.test.ts checks the bits against matmul() on the edge sizes.
 
 import { madd } from './madd';
@@ -52,6 +54,22 @@ export function packB(b: usize, bp: usize, k: i32, n: i32): void {
 
 /** C[m,n] (+)= A[m,k]·B with B given as packB's panels `bp`; the same bits as matmul('NN'). */
 export function matmulPacked(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
+  packedColumns(a, bp, c, m, k, n, accumulate, 0, n);
+}
+
+/**
+ * Columns [start, start + count) of matmulPacked's C: one thread's share (src/backend/threaded.ts), so
+ * a one-row product (a predict) splits too, each thread reading only its own panels. `start` is a
+ * multiple of NR; so is `count` unless start + count = n (the edge panel goes with column n − 1).
+ * Each C element is computed by the same instructions as in matmulPacked (its panel is visited in the
+ * same k slices; the accumulators of different columns never mix), so any such split gives its bits.
+ */
+export function matmulPackedCols(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+  packedColumns(a, bp, c, m, k, n, accumulate, start, start + count);
+}
+
+/** matmulPacked restricted to the 8-column panels of columns [from, to) (from a multiple of NR). */
+function packedColumns(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, from: i32, to: i32): void {
   const step = kSliceStep(k);
   const ldc = <usize>n << 2;
   const rows = m < PANEL_ROWS_BELOW;
@@ -63,17 +81,22 @@ export function matmulPacked(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i
   const ap = base;
   const edge = base + apBytes;
   const tile = edge + edgeBytes;
-  for (let jc = 0; jc < n; jc += NC) {
+  // The NC blocks that hold a column of [from, to), from the one holding column `from`.
+  for (let jc = from - from % NC; jc < to; jc += NC) {
     const nc = min32(NC, n - jc);
     const full = nc & ~(NR - 1);
-    const lanes = nc - full;
+    // This part's columns of the block, [lo, hi) from jc: lo a multiple of NR, hi one too or nc.
+    const lo = from > jc ? from - jc : 0;
+    const hi = min32(to - jc, nc);
+    const ownFull = min32(hi, full);
+    const lanes = hi > full ? nc - full : 0;
     for (let pc = 0; pc < k; pc += step) {
       const kc = min32(step, k - pc);
       const addC = accumulate || pc > 0;
       const block = bp + (<usize>(jc * k + pc * nc) << 2);
       if (rows) {
         for (let i = 0; i < m; i++) {
-          panelRow(kc, a + (<usize>(i * k + pc) << 2), block, full, lanes, c + <usize>i * ldc + (<usize>jc << 2), addC);
+          panelRow(kc, a + (<usize>(i * k + pc) << 2), block, lo, ownFull, full, lanes, c + <usize>i * ldc + (<usize>jc << 2), addC);
         }
         continue;
       }
@@ -81,7 +104,7 @@ export function matmulPacked(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min32(MC, m - ic);
         packA(ap, a, k, 1, ic, pc, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
+        for (let jr = lo; jr < hi; jr += NR) {
           const cols = min32(NR, nc - jr);
           const bPanel = jr < full ? block + (<usize>(jr * kc) << 2) : edge;
           const cCol = c + (<usize>(jc + jr) << 2);
@@ -112,17 +135,19 @@ function putVec(c: usize, acc: v128, addC: bool): void {
 
 /**
  * One C row of one block and k slice: A(i, pc..pc+kc) at `ar`, the block's panels at `block`
- * (full/8 panels of [kc][8], then the [kc][lanes] edge), C's row at `cr` (column jc). Three panels
- * (6 accumulators, three sequential streams) at a time, then single panels, then the edge columns.
+ * (full/8 panels of [kc][8], then the [kc][lanes] edge), C's row at `cr` (column jc). Computes the
+ * full panels of columns [from, to) (multiples of 8) and, when `lanes` > 0, the edge columns. Three
+ * panels (6 accumulators, three sequential streams) at a time, then single panels, then the edge
+ * columns; a column's sum is the same whichever group its panel falls in.
  * Three, not four: measured (issue 12, one process, alternating, medians of 41 × 100 calls; 1×784 by
  * 784×128 and 1×512 by 512×512), four panels took 14.3 and 35.3 µs, three 8.7 and 22.3, two 9.9 and
  * 26.3, one 12.9 and 34.0 (eight accumulators, the splat and four stream pointers are more than
  * V8's 16 vector registers hold without spilling; four streams 16 KiB apart also alias in L1).
  */
-function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: usize, addC: bool): void {
+function panelRow(kc: i32, ar: usize, block: usize, from: i32, to: i32, full: i32, lanes: i32, cr: usize, addC: bool): void {
   const panelBytes = <usize>kc << 5;
-  let jr = 0;
-  for (; jr + 24 <= full; jr += 24) {
+  let jr = from;
+  for (; jr + 24 <= to; jr += 24) {
     const p0 = block + (<usize>(jr * kc) << 2);
     const p1 = p0 + panelBytes, p2 = p1 + panelBytes;
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
@@ -141,7 +166,7 @@ function panelRow(kc: i32, ar: usize, block: usize, full: i32, lanes: i32, cr: u
     putVec(cj, c0, addC); putVec(cj + 16, c1, addC); putVec(cj + 32, c2, addC);
     putVec(cj + 48, c3, addC); putVec(cj + 64, c4, addC); putVec(cj + 80, c5, addC);
   }
-  for (; jr < full; jr += 8) {
+  for (; jr < to; jr += 8) {
     const p0 = block + (<usize>(jr * kc) << 2);
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
     for (let p = 0; p < kc; p++) {

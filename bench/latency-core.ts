@@ -2,7 +2,8 @@
  * The core of `npm run bench:latency` (bench/latency.ts is its command line): the time of a one-row predict, as a web app calling it per input (a digit
  * drawn on a canvas, a sensor reading) sees it, for 784-128-10 and 784-512-512-10 ReLU networks with
  * softmax outputs: simdnet on wasm and js (`predictInto(row, out)`, and `predict(row)` which allocates
- * its result), tfjs-layers `model.predict` on its wasm and cpu backends (tensor in, `dataSync()` out,
+ * its result; wasm at the default thread count, and wasmInto1 on one thread, so the table shows what
+ * the helper threads buy a one-row predict), tfjs-layers `model.predict` on its wasm and cpu backends (tensor in, `dataSync()` out,
  * both disposed), all in one process, on the same weights and rows.
  *
  * Timing: each contender predicts the rows of a fixed cycle of MNIST-sized random inputs; one sample
@@ -20,7 +21,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { init, jsBackend, mlp, Rng, type ReadyBackend } from '../src/index.js';
 import { machineInfo, median, setUpTfjsWasm } from './util.js';
 
-export const CONTENDERS = ['wasmInto', 'wasm', 'jsInto', 'tfjsWasm', 'tfjsCpu'] as const;
+export const CONTENDERS = ['wasmInto', 'wasmInto1', 'wasm', 'jsInto', 'tfjsWasm', 'tfjsCpu'] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 const NETWORKS = [
@@ -128,6 +129,7 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
   const warmup = Math.min(500, calls / 5);
   const round = 50;
   const wasm = await init();
+  const wasm1 = await init({ threads: 1 });
   const js = jsBackend();
   await setUpTfjsWasm();
   const rng = new Rng(3);
@@ -143,6 +145,7 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
     const first: Partial<Record<Contender, number[]>> = {};
     for (const c of chosen) {
       runners[c] = c === 'wasmInto' ? simdnetRunner(wasm, net.hidden, weights, x, true)
+        : c === 'wasmInto1' ? simdnetRunner(wasm1, net.hidden, weights, x, true)
         : c === 'wasm' ? simdnetRunner(wasm, net.hidden, weights, x, false)
           : c === 'jsInto' ? simdnetRunner(js, net.hidden, weights, x, true)
             : await tfjsRunner(c === 'tfjsWasm' ? 'wasm' : 'cpu', net.hidden, weights, x);
@@ -187,7 +190,9 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
     machine: machineInfo(),
     definitions: {
       call: 'one predict of one 784-value row, returning its 10 softmax probabilities to JavaScript: simdnet predictInto(row, out) ' +
-        '(wasmInto, jsInto) or predict(row) (wasm, allocates the result); tfjs-layers model.predict(tensor2d(row, [1, 784])).dataSync(), tensors disposed',
+        '(wasmInto, wasmInto1, jsInto) or predict(row) (wasm, allocates the result); tfjs-layers model.predict(tensor2d(row, [1, 784])).dataSync(), tensors disposed',
+      threads: `wasmInto and wasm: init() at its default thread count (here ${wasm.threads}); wasmInto1: init({ threads: 1 }); ` +
+        'a one-row product splits across threads only when the helpers are awake (a burst of calls: src/backend/threaded.ts, SMALL_WORK)',
       medianUs: 'median over timed calls of performance.now() around one call, in µs; contenders take turns in rounds of 50 calls',
       p99Us: '99th percentile of the same samples',
       agreement: 'per network, the largest difference between contenders in the first probability of the same 64 rows (same weights)',

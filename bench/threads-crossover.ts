@@ -1,10 +1,12 @@
 /**
  * `node build/bench/threads-crossover.js`: where splitting a kernel across 2 threads starts to pay,
- * the figures behind MIN_WORK in src/backend/threaded.ts. One thread against two with every call split
- * (minWork 1), side by side (threads-table.ts: paired ratios, medians), for a cheap elementwise kernel,
- * an optimizer step, a row kernel and matmul, from small to training sizes.
+ * the figures behind MIN_WORK and SMALL_WORK in src/backend/threaded.ts. One thread against two with
+ * every call split (minWork 1), side by side (threads-table.ts: paired ratios, medians), for a cheap
+ * elementwise kernel, an optimizer step, a row kernel and matmul, from small to training sizes, and
+ * the one-row packed products of a predict (matmulPacked split by columns). Calls come back to back,
+ * so the helpers are always awake: what SMALL_WORK needs (the cost of a split without a wake-up).
  *
- *   node build/bench/threads-crossover.js [--threads 2]
+ *   node build/bench/threads-crossover.js [--threads 2] [--only matmulPacked]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,7 +14,7 @@ import { init, type InitOptions, type ReadyBackend } from '../src/index.js';
 import { threadedBackend } from '../src/backend/threads.js';
 import { formatHeader, kernelCases, parseThreadCounts, threadsTable, type ThreadCase } from './threads-table.js';
 
-const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' }, only: { type: 'string', default: '' } } });
 const extra = parseThreadCounts(values.threads);
 if (extra === null) throw new RangeError(`threads-crossover: --threads must be a list like 2,4, got '${values.threads}'`);
 const counts = [1, ...extra.filter((t) => t > 1)];
@@ -48,8 +50,20 @@ for (const [m, n] of [[64, 128], [128, 512]]) {
   });
 }
 cases.push(...kernelCases([[32, 64, 64], [64, 128, 128], [64, 784, 128], [128, 256, 256]], ['NN']).filter((c) => c.label.startsWith('matmul')));
+// One-row packed products (a predict's dense layers): 16 Ki to 400 Ki multiply-adds. The panels are
+// any numbers of the right length: the time does not depend on them.
+for (const [m, k, n] of [[1, 128, 128], [1, 256, 128], [1, 384, 128], [1, 512, 128], [1, 784, 128], [1, 512, 512], [1, 784, 512], [4, 784, 128]]) {
+  cases.push({
+    label: `matmulPacked ${m}x${k}x${n}`, unit: 'GFLOP/s', amount: 2 * m * k * n,
+    make(b) {
+      const [a, bp, c] = [fill(b, m * k), fill(b, k * n), b.f32(m * n)];
+      return { run: () => b.matmulPacked(a, bp, c, m, k, n), dispose: () => [a, bp, c].forEach((q) => b.free(q)) };
+    },
+  });
+}
+const chosen = cases.filter((c) => c.label.startsWith(values.only));
 
 console.log(`threads-crossover: 1 thread vs ${counts.slice(1).join(', ')} with every call split; load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 console.log(formatHeader(counts));
-await threadsTable(split, counts, cases, { msPerCase: 1500, log: (line) => console.log(line) });
+await threadsTable(split, counts, chosen, { msPerCase: 1500, log: (line) => console.log(line) });
 console.log(`load average at the end ${loadavg()[0].toFixed(2)}`);

@@ -48,6 +48,7 @@ export interface WasmExports {
   // count), and the scratch block a helper's instance is given.
   matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
   matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  matmulPackedCols(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
   threadScratchBytes(): number;
   setThreadScratch(ptr: number): void;
 }

@@ -3,7 +3,9 @@
  * helper-source.ts): one slot per helper in shared wasm memory, allocated by the main thread. The
  * main thread writes a job (kernel index, argument count, arguments) and then bumps `GEN`; the helper
  * runs it and stores the same generation in `DONE`. Both wait on these words with Atomics, so a kernel
- * call costs no postMessage. Error text comes back through the slot too: a main thread that spins or
+ * call costs no postMessage. The helper also says in `AWAKE` whether it is spinning (a job now costs
+ * no wake-up) or parked in Atomics.wait; a notify on `GEN` that leaves it unchanged (a nudge) only
+ * sends a parked helper back to spinning. Error text comes back through the slot too: a main thread that spins or
  * blocks on `DONE` does not run its event loop, so a message would arrive too late.
  *
  * helper-source.ts is plain JavaScript text, so it repeats these offsets as literals; the pool test
@@ -26,6 +28,20 @@ export const ARGC = 3;
 export const STATUS = 4;
 /** Length of the error message in UTF-16 code units. */
 export const MESSAGE_LENGTH = 5;
+
+/**
+ * 1 while the helper runs or spins on `GEN`; 0 before it starts, while it is parked in Atomics.wait and
+ * after it stopped. Written by the helper only; read by threaded.ts through ThreadPool.awake().
+ */
+export const AWAKE = 6;
+/**
+ * Who runs the job: 0 when posted (written after its arguments, before GEN), then 1 once the helper
+ * takes it or 2 once the main thread does (Atomics.compareExchange from 0, so exactly one of them
+ * runs it). The main thread takes the part of a helper that has not started by the time its own part
+ * is done, when the caller allows it (ThreadPool.run's `steal`): a small call then never waits for a
+ * helper that has lost its core. A helper reads the job only after taking it.
+ */
+export const CLAIM = 7;
 
 /** KERNEL value that tells a helper to leave its loop. */
 export const STOP = -1;

@@ -8,6 +8,10 @@
  * It instantiates the module on that memory, gives the instance the scratch block (so its kernels never
  * allocate: the allocator belongs to the main thread), says 'ready', and from then on only waits on
  * its slot: spin a little (a training step's kernels come microseconds apart), then Atomics.wait.
+ * Around the wait it writes AWAKE (words[6]): 0 while parked, 1 otherwise. A wake-up that leaves
+ * GEN as it was (the pool's nudge, ThreadPool.nudge) is no job: the helper goes back to spinning.
+ * A job is run only once taken (CLAIM, words[7], from 0 to 1); one the main thread took first is
+ * skipped (DONE is still written), and the job is read only after it is taken.
  *
  * Instantiating writes the module's data segments into the shared memory again: they are the
  * constant tables and strings (never written after) and the tail scratch area, which no kernel uses
@@ -37,10 +41,24 @@ const start = (data, post) => {
     // Not Atomics.load: the main thread may post the first job as soon as it reads 'ready'. The slot
     // starts zeroed, so generation 0 is 'no job yet'.
     let gen = 0;
+    Atomics.store(words, 6, 1);
     for (;;) {
       for (let i = 0; i < spin && Atomics.load(words, 0) === gen; i++);
-      while (Atomics.load(words, 0) === gen) Atomics.wait(words, 0, gen);
+      if (Atomics.load(words, 0) === gen) {
+        // Parked until GEN changes or a nudge: either way, spin again (a new job ends the spin at once).
+        Atomics.store(words, 6, 0);
+        Atomics.wait(words, 0, gen);
+        Atomics.store(words, 6, 1);
+        continue;
+      }
       gen = Atomics.load(words, 0);
+      if (words[2] < 0) break;
+      if (Atomics.compareExchange(words, 7, 0, 1) !== 0) {
+        // The main thread runs this part itself (it found it not started).
+        Atomics.store(words, 1, gen);
+        Atomics.notify(words, 1);
+        continue;
+      }
       const kernel = words[2];
       if (kernel < 0) break;
       try {
@@ -58,6 +76,7 @@ const start = (data, post) => {
       Atomics.store(words, 1, gen);
       Atomics.notify(words, 1);
     }
+    Atomics.store(words, 6, 0);
     post({ stopped: true });
   }).catch((e) => post({ failed: String(e && e.message || e) }));
 };

@@ -8,6 +8,11 @@
  * itself, then waits for the helpers: a short spin, then Atomics.wait where the thread may block (Node,
  * workers), spinning only on a browser's main thread, where Atomics.wait throws.
  *
+ * Awake or parked: after a job a helper spins HELPER_SPIN times, then parks in Atomics.wait, and says
+ * which in its slot's AWAKE word. `awake(i)` reads it, so the caller can split a small call only onto
+ * helpers that cost no wake-up, and `nudge(i)` wakes a parked one without a job (it spins again), so
+ * the next call of a burst finds it awake.
+ *
  * Failure: a helper's kernel that throws reports through its slot and run() throws a ThreadPoolError
  * naming it; a helper that exits (Node's 'exit', a worker's 'error') or stops answering (DEAD_AFTER_MS)
  * breaks the pool. A broken pool ends its helpers and refuses further runs; the caller
@@ -19,7 +24,7 @@ import type { WasmExports } from '../exports.js';
 import { ThreadPoolError } from './error.js';
 import { HELPER_SOURCE } from './helper-source.js';
 import {
-  ARGC, ARGS_OFFSET, DONE, GEN, KERNEL, MAX_ARGS, MESSAGE_CAPACITY, MESSAGE_LENGTH, MESSAGE_OFFSET, RESULT_OFFSET, SLOT_BYTES, STATUS, STOP,
+  ARGC, ARGS_OFFSET, AWAKE, CLAIM, DONE, GEN, KERNEL, MAX_ARGS, MESSAGE_CAPACITY, MESSAGE_LENGTH, MESSAGE_OFFSET, RESULT_OFFSET, SLOT_BYTES, STATUS, STOP,
 } from './control.js';
 
 // A failure of a helper thread; the pool is unusable afterwards (see ThreadPool.broken).
@@ -98,6 +103,11 @@ export class ThreadPool {
   private disposed = false;
   /** The return value of each part of the last run (part 0: the main thread's). */
   readonly results: Float64Array;
+  /** Calls of run() that reached the helpers, and of nudge() that woke one: counters for the tests. */
+  runs = 0;
+  nudges = 0;
+  /** Helper parts this thread ran itself (run's `steal`). */
+  stolen = 0;
 
   private constructor(
     private readonly exports: WasmExports,
@@ -151,6 +161,23 @@ export class ThreadPool {
     return this.helpers.length + 1;
   }
 
+  /** Whether helper i is spinning (a job costs it no wake-up), not parked in Atomics.wait or stopped. */
+  awake(i: number): boolean {
+    return this.broken === null && Atomics.load(this.helpers[i].words, AWAKE) === 1;
+  }
+
+  /**
+   * Sends helper i back to spinning if it is parked, without a job: GEN stays as it is, so the helper
+   * runs nothing (helper-source.ts). Costs this thread one Atomics.notify, never a wait.
+   */
+  nudge(i: number): void {
+    if (this.broken !== null) return;
+    const words = this.helpers[i].words;
+    if (Atomics.load(words, AWAKE) === 1) return;
+    Atomics.notify(words, GEN);
+    this.nudges++;
+  }
+
   /** True once dispose() was called. */
   get isDisposed(): boolean {
     return this.disposed;
@@ -164,14 +191,19 @@ export class ThreadPool {
   /**
    * Runs function `kernel` (an index into the names) once per part: `parts[0]` on this thread, part i
    * on helper i. Returns when every part is done; each part's return value is in `results`.
-   * @throws ThreadPoolError when a helper failed (the pool is then broken), or what part 0 threw.
+   * With `steal`, a helper's part that it has not started when part 0 is done runs on this thread
+   * (control.ts, CLAIM): a small call costs at most about its one-thread time when a helper has lost
+   * its core. (Not for the failure tests' deliberately bad parts, which must run in the helper.)
+   * @throws ThreadPoolError when a helper failed (the pool is then broken), or what part 0 (or a
+   *   part taken back) threw.
    */
-  run(kernel: number, parts: readonly (readonly number[])[]): void {
+  run(kernel: number, parts: readonly (readonly number[])[], steal = false): void {
     const broken = this.broken;
     if (broken) throw broken;
     const gen = (this.gen = (this.gen + 1) | 0);
     const used = parts.length - 1;
     if (used > this.helpers.length) throw new RangeError(`simdnet: ${parts.length} parts for ${this.size} threads`);
+    if (used > 0) this.runs++;
     for (let i = 0; i < used; i++) {
       const h = this.helpers[i];
       const p = parts[i + 1];
@@ -179,6 +211,7 @@ export class ThreadPool {
       for (let j = 0; j < p.length; j++) h.args[j] = p[j];
       h.words[KERNEL] = kernel;
       h.words[ARGC] = p.length;
+      Atomics.store(h.words, CLAIM, 0);
       Atomics.store(h.words, GEN, gen);
       Atomics.notify(h.words, GEN);
     }
@@ -195,6 +228,16 @@ export class ThreadPool {
     let helperError: Error | null = null;
     for (let i = 0; i < used; i++) {
       const h = this.helpers[i];
+      if (steal && ownError === null && Atomics.compareExchange(h.words, CLAIM, 0, 2) === 0) {
+        this.stolen++;
+        try {
+          const r = this.fns[kernel](...parts[i + 1]);
+          this.results[i + 1] = typeof r === 'number' ? r : 0;
+        } catch (e) {
+          ownError = e;
+        }
+        continue;
+      }
       this.await(i, gen, ownMs);
       if (h.words[STATUS] !== 0 && helperError === null) {
         const text = String.fromCharCode(...h.message.subarray(0, Math.min(h.words[MESSAGE_LENGTH], MESSAGE_CAPACITY)));

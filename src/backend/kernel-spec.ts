@@ -91,16 +91,18 @@ export type Overlap = readonly [string, string, 'exact' | 'never'];
  *   split `over` the named length in any chunks (each thread gets its part of every buffer).
  * - `rows`: output rows are independent; split over dimension `over` (rows of buffer `of`). Each
  *   buffer whose shape starts with `over` is cut into row blocks; the others are shared whole.
- * - `columns`: output columns are independent; split over dimension `over` (columns of `of`). Not
- *   split yet: a block of columns is strided, which the kernels' arguments cannot say.
+ * - `columns`: output columns are independent; split over dimension `over` (columns of `of`). A
+ *   block of columns is strided, which a pointer offset cannot say, so only a kernel with a `part`
+ *   export is split (matmulPacked by matmulPackedCols); the others run on one thread.
  * - `none`: a single reduction to one number (or another reason, in `why`); one thread.
  * `sum: true`: the kernel also returns a sum over the split dimension (a loss, a count). Integer sums
  * (`returns: 'i32'`) are added up from the parts; float sums would round differently, so such kernels
  * stay on one thread.
- * `tile`: parts are whole multiples of this many rows or elements (the last one takes the rest), e.g.
- * matmul's 4-row micro-tile. `part`: the name of a wasm export that computes one part of the whole call,
- * taking the kernel's arguments then `start` and `count` (matmulRows: TN's rows of C are columns of A,
- * which a pointer offset cannot express).
+ * `tile`: parts are whole multiples of this many rows, columns or elements (the last one takes the
+ * rest), e.g. matmul's 4-row micro-tile, matmulPacked's 8-column panel. `part`: the name of a wasm
+ * export that computes one part of the whole call, taking the kernel's arguments then `start` and
+ * `count` (matmulRows: TN's rows of C are columns of A; matmulPackedCols: a block of columns; neither
+ * is a pointer offset).
  */
 export type Split =
   | { readonly kind: 'elementwise'; readonly over: string; readonly sum?: true; readonly tile?: number }

@@ -104,7 +104,7 @@ export const KERNELS = {
     args: [f32('b', 'in', ['k', 'n']), f32('bp', 'out', ['k', 'n']), size('k'), size('n')],
     returns: 'void',
     overlaps: [['bp', 'b', 'never']],
-    split: { kind: 'none', why: 'a copy, once per weight change; the products that reuse it split by rows' },
+    split: { kind: 'none', why: 'a copy, once per weight change; the products that reuse it split' },
     tolerance: BITS,
   },
   matmulPacked: {
@@ -115,7 +115,9 @@ export const KERNELS = {
     ],
     returns: 'void',
     overlaps: [['c', 'a', 'never'], ['c', 'bp', 'never']],
-    split: { kind: 'rows', over: 'm', of: 'c' },
+    // In 8-column panels (assembly/matmul.ts, NR), computed by matmulPackedCols: a one-row product (a
+    // predict) has no rows to split, and each thread reads only its own panels of the weights.
+    split: { kind: 'columns', over: 'n', of: 'c', tile: 8, part: 'matmulPackedCols' },
     // The twin reads the same panels and sums in the kernel's order (js/matmul-prepacked.ts).
     tolerance: BITS,
   },

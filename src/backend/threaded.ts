@@ -11,8 +11,11 @@
  * - `rows`: part i gets rows [start, start + count) of every buffer whose shape starts with the split
  *   dimension; buffers without it (a bias) are shared whole. A kernel whose rows are not contiguous
  *   (matmul TN: rows of C are columns of A) names a `part` export taking (args…, start, count);
+ * - `columns` with a `part` export: the part gets (args…, start, count) and computes columns
+ *   [start, start + count) (matmulPacked: a one-row product, a predict, is cut into 8-column panels);
+ *   `columns` without one stays on one thread (a block of columns is strided);
  * - sums: integer ones (a count) add up the parts exactly; float sums would round in another order,
- *   so those kernels (the losses) stay on one thread, as do `columns` (strided) and `none`.
+ *   so those kernels (the losses) stay on one thread, as does `none`.
  *
  * Sits below the adapter (adapter.ts converts buffers to addresses first): it sees numbers only.
  */
@@ -37,6 +40,26 @@ type Impl = (...args: number[]) => unknown;
  */
 export const MIN_WORK = { elementwise: 128 * 1024, matmul: 1024 * 1024 } as const;
 
+/**
+ * Least work per part of a product below MIN_WORK that is split anyway, when every helper it would use
+ * is awake (spinning after its last job: ThreadPool.awake), so the split costs no wake-up: a predict
+ * loop's one-row products (1·784·128 = 100 Ki multiply-adds). A call in [SMALL_WORK, MIN_WORK) that
+ * finds a helper parked runs on this thread and nudges it awake (ThreadPool.nudge), so the next call
+ * of a burst splits and a sporadic call never waits for a wake-up. Elementwise kernels have no such
+ * floor (not measured: they stay at MIN_WORK).
+ * Measured (issue 12, bench/threads-crossover.ts --only matmulPacked: one thread against two with
+ * every call split and the helpers awake, paired medians; four runs on this project's 2-core machine,
+ * shared with another engineer's builds and tests, at load averages 2–5), time at 1 thread / at 2:
+ *   1·128·128 (16 Ki): 0.62 0.62 0.75;  1·256·128 (32 Ki): 0.95 0.84 1.04;  1·384·128 (48 Ki): 1.15;
+ *   1·512·128 (64 Ki): 1.24 1.03;  1·784·128 (98 Ki): 1.19 1.25;  1·512·512 (256 Ki): 1.52 0.91 1.39;
+ *   1·784·512 (392 Ki): 1.73 1.34;  4·784·128: 1.45 1.22
+ * (leaving out the runs where the other core was taken by another process: then every split size
+ * took 0.01–0.1×, the helper waiting for a core). So a split pays from about 48 Ki multiply-adds, 24 Ki
+ * a part: 32 Ki a part (calls from 64 Ki) keeps a margin. A helper woke 50–250 µs after a nudge and,
+ * unused, spun 0.4–1.4 ms before parking again (HELPER_SPIN's 20 000 loads, slower than its 50 µs).
+ */
+export const SMALL_WORK = { matmul: 32 * 1024 } as const;
+
 /** How one kernel's call is cut: built once per kernel from its manifest entry. */
 interface Plan {
   /** The function the parts call: the kernel itself, or its `part` export. */
@@ -51,21 +74,28 @@ interface Plan {
   /** True when the parts' results are added up (an integer count). */
   readonly sums: boolean;
   readonly minWork: number;
+  /** Least work per part of a call below minWork split onto awake helpers (Infinity: none). */
+  readonly smallWork: number;
 }
 
 const isBuffer = (a: KernelSpec['args'][number]): a is BufferArg => a.kind === 'f32' || a.kind === 'i32';
 
+/** The size names in a buffer's shape (in any layout). */
+const shapeNames = (a: BufferArg): readonly string[] => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[];
+
 /** The plan of a kernel, or null when it stays on one thread (and why, for the docs: see the header). */
 export function planOf(spec: KernelSpec): Plan | null {
   const split = spec.split;
-  if (split.kind === 'none' || split.kind === 'columns') return null;
+  if (split.kind === 'none') return null;
   if (split.sum && spec.returns !== 'i32') return null;
+  const part = 'part' in split ? split.part : undefined;
+  // A block of columns is strided: only a part export can compute one.
+  if (split.kind === 'columns' && part === undefined) return null;
   const names = spec.args.map((a) => a.name);
   const over = names.indexOf(split.over);
   const buffers = spec.args.flatMap((a, i) => (isBuffer(a) ? [{ a, i }] : []));
-  const inShapes = new Set(buffers.flatMap(({ a }) => (Array.isArray(a.shape) ? a.shape : Object.values(a.shape).flat()) as string[]));
+  const inShapes = new Set(buffers.flatMap(({ a }) => shapeNames(a)));
   const dims = spec.args.flatMap((a, i) => (a.kind === 'size' && inShapes.has(a.name) ? [i] : []));
-  const part = 'part' in split ? split.part : undefined;
   let shifts: Plan['shifts'] = null;
   if (part === undefined) {
     shifts = buffers.flatMap(({ a, i }) => {
@@ -76,7 +106,11 @@ export function planOf(spec: KernelSpec): Plan | null {
       return [{ arg: i, row: shape.slice(1).map((d) => names.indexOf(d)) }];
     });
   }
-  const isProduct = spec.args.some((a) => a.kind === 'layout');
+  // A matrix product (matmul, matmulSkinny, matmulPacked): its inputs have the inner dimension k that
+  // its outputs lack, and its work is multiply-adds. (Before the check on k, matmulPacked, having no
+  // layout argument, was taken for an elementwise kernel and split from 128 Ki multiply-adds.)
+  const outDims = new Set(buffers.flatMap(({ a }) => (a.io === 'in' ? [] : shapeNames(a))));
+  const isProduct = buffers.some(({ a }) => a.io === 'in' && shapeNames(a).includes('k') && !outDims.has('k'));
   return {
     fn: part ?? '',
     over,
@@ -85,6 +119,7 @@ export function planOf(spec: KernelSpec): Plan | null {
     shifts,
     sums: split.sum === true,
     minWork: isProduct ? MIN_WORK.matmul : MIN_WORK.elementwise,
+    smallWork: isProduct ? SMALL_WORK.matmul : Infinity,
   };
 }
 
@@ -105,6 +140,8 @@ export interface ThreadedOptions {
   readonly onFallback: (error: Error) => void;
   /** Overrides MIN_WORK for every kernel (tests split the smallest calls with 1). */
   readonly minWork?: number;
+  /** Overrides SMALL_WORK for every product. */
+  readonly smallWork?: number;
 }
 
 /**
@@ -135,11 +172,32 @@ export function threadedImpls(
     const fn = names.indexOf(fnName);
     if (fn < 0) throw new Error(`simdnet: the thread pool cannot run '${fnName}'`);
     const minWork = options.minWork ?? plan.minWork;
+    const smallWork = Number.isFinite(plan.smallWork) ? (options.smallWork ?? plan.smallWork) : Infinity;
     out[name] = (...args) => {
       let work = 1;
       for (const d of plan.dims) work *= args[d];
       const total = args[plan.over];
-      const parts = Math.min(pool.size, Math.floor(work / minWork), Math.ceil(total / plan.tile));
+      const tiles = Math.ceil(total / plan.tile);
+      let parts = Math.min(pool.size, Math.floor(work / minWork), tiles);
+      let small = false;
+      if (parts < 2 && work >= 2 * smallWork) {
+        // Small: split only onto helpers already spinning; else run here and wake the parked ones
+        // for the next call of a burst.
+        const want = Math.min(pool.size, Math.floor(work / smallWork), tiles);
+        if (want >= 2 && usable()) {
+          let awake = true;
+          for (let h = 0; h < want - 1; h++) {
+            if (!pool.awake(h)) {
+              awake = false;
+              pool.nudge(h);
+            }
+          }
+          if (awake) {
+            parts = want;
+            small = true;
+          }
+        }
+      }
       if (parts < 2 || !usable()) return direct(...args);
       const ranges = cut(total, plan.tile, parts);
       const partArgs = ranges.map(([start, count]) => {
@@ -155,7 +213,9 @@ export function threadedImpls(
         return a;
       });
       try {
-        pool.run(fn, partArgs);
+        // A small call takes back a part its helper has not started (it lost its core since it said
+        // it was awake), so it never takes much longer than on one thread.
+        pool.run(fn, partArgs, small);
       } catch (e) {
         if (!(e instanceof ThreadPoolError)) throw e;
         warned = true;

@@ -2,14 +2,17 @@
  * Every kernel at 2, 3 and 4 threads gives the one-thread result bit for bit, on the manifest test's
  * generated calls (tests/support/kernel-cases.ts: edge sizes, every layout and activation, flags,
  * null buffers, unaligned views, guard elements). The threaded backends here split every call that
- * has two tiles of work (minWork 1), so the small edge sizes are cut too; the last test runs the
- * default crossovers on training-sized matmuls.
+ * has two tiles of work (minWork 1), so the small edge sizes are cut too; then matmulPacked's column
+ * split on the shapes that cross its paths (panelRow below 4 rows, the micro-kernel from 4, the edge
+ * panel, two NC blocks, two k slices); the default crossovers on training-sized matmuls; and a small
+ * call (below MIN_WORK) that splits only when the helpers are awake.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { init, MATMUL_LAYOUTS, type ReadyBackend } from '../../src/index.js';
 import { KERNEL_NAMES, kernelSpec } from '../../src/backend/manifest.js';
-import { planOf } from '../../src/backend/threaded.js';
-import { threadedBackend } from '../../src/backend/threads.js';
+import { MIN_WORK, planOf, SMALL_WORK } from '../../src/backend/threaded.js';
+import type { ThreadPool } from '../../bindings/threads/pool.js';
+import { poolFunctions, threadedBackend } from '../../src/backend/threads.js';
 import { bufferScope, expectSameBits, rng } from '../support/helpers.js';
 import { makeCall, run, sizeCases, variants } from '../support/kernel-cases.js';
 
@@ -55,6 +58,101 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
       }
       expect(count).toBeGreaterThanOrEqual(26);
     });
+  });
+
+  it('matmulPacked by columns: the one-thread bits for m = 1…5 across the edge panel, NC blocks and k slices', () => {
+    const r = rng(11);
+    const expect1 = (b: ReadyBackend, a: Float32Array, w: Float32Array, c0: Float32Array, m: number, k: number, n: number, accumulate: boolean) => {
+      const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(c0)];
+      b.packB(wb, bp, k, n);
+      b.matmulPacked(ab, bp, cb, m, k, n, accumulate);
+      const out = cb.data.slice();
+      for (const x of [ab, wb, bp, cb]) b.free(x);
+      return out;
+    };
+    // n: one panel and its edge, a multiple of 8, beyond one NC block (256) with and without an edge;
+    // k: one slice, two slices (> 512).
+    for (const [k, n] of [[784, 128], [100, 10], [33, 257], [600, 300], [1031, 520], [17, 9], [513, 264]]) {
+      for (const m of [1, 2, 3, 4, 5]) {
+        const a = Float32Array.from({ length: m * k }, () => r() * 2 - 1);
+        const w = Float32Array.from({ length: k * n }, () => r() * 2 - 1);
+        const c0 = Float32Array.from({ length: m * n }, () => r() * 2 - 1);
+        for (const accumulate of [false, true]) {
+          const want = expect1(one, a, w, c0, m, k, n, accumulate);
+          for (const [t, b] of many) expectSameBits(expect1(b, a, w, c0, m, k, n, accumulate), want, `matmulPacked m=${m} k=${k} n=${n} accumulate=${accumulate} threads=${t}`);
+        }
+      }
+    }
+  });
+
+  it('a small product (below MIN_WORK) splits when the helpers are awake, not when they are parked; the same bits', async () => {
+    let pool: ThreadPool | undefined;
+    const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
+    const [m, k, n] = [1, 784, 128];
+    expect(m * k * n).toBeGreaterThanOrEqual(2 * SMALL_WORK.matmul);
+    expect(m * k * n).toBeLessThan(MIN_WORK.matmul);
+    const r = rng(12);
+    const a = Float32Array.from({ length: m * k }, () => r() * 2 - 1);
+    const bp = Float32Array.from({ length: k * n }, () => r() * 2 - 1);
+    const product = (b: ReadyBackend) => {
+      const [ab, bb, cb] = [b.f32(a), b.f32(bp), b.f32(m * n)];
+      b.matmulPacked(ab, bb, cb, m, k, n);
+      const out = cb.data.slice();
+      for (const x of [ab, bb, cb]) b.free(x);
+      return out;
+    };
+    const want = product(one);
+    try {
+      const p = pool!;
+      // Parked: the helper's spin after its start has long run out. The call runs here and nudges it.
+      await vi.waitFor(() => expect(p.awake(0)).toBe(false), { timeout: 5000 });
+      const [runs, nudges] = [p.runs, p.nudges];
+      expectSameBits(product(two), want, 'parked');
+      expect(p.runs, 'a call that finds the helper parked runs on one thread').toBe(runs);
+      expect(p.nudges).toBe(nudges + 1);
+      // A burst: once the nudged helper spins, the calls split. Counted, not timed (a loaded machine
+      // may take a while to schedule the helper).
+      const deadline = performance.now() + 5000;
+      let calls = 0;
+      while (p.runs === runs && performance.now() < deadline) {
+        expectSameBits(product(two), want, `burst call ${++calls}`);
+      }
+      expect(p.runs, 'a burst of small calls splits once the helper is awake').toBeGreaterThan(runs);
+      for (let i = 0; i < 20; i++) expectSameBits(product(two), want, `split call ${i}`);
+      // Parked again: no split, and the nudge was no job (the helper finished only real runs).
+      await vi.waitFor(() => expect(p.awake(0)).toBe(false), { timeout: 5000 });
+      const before = p.runs;
+      expectSameBits(product(two), want, 'parked again');
+      expect(p.runs).toBe(before);
+    } finally {
+      two.dispose();
+    }
+  });
+
+  it('steal: a part its parked helper has not started runs on the calling thread, once, with the same results', async () => {
+    let pool: ThreadPool | undefined;
+    const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
+    try {
+      const p = pool!;
+      const scale = poolFunctions().indexOf('scale');
+      const x = two.f32(Float32Array.from({ length: 64 }, (_, i) => i + 1));
+      for (let t = 0; t < 20 && p.stolen === 0; t++) {
+        await vi.waitFor(() => expect(p.awake(0)).toBe(false), { timeout: 5000 });
+        // Part 0 is 32 elements: done long before a parked helper wakes, so its part is taken back.
+        p.run(scale, [[x.ptr, 32, 2], [x.ptr + 128, 32, 2]], true);
+      }
+      expect(p.stolen).toBeGreaterThan(0);
+      // Every call doubled all 64 elements exactly once, whoever ran the second half.
+      const calls = Math.log2(x.data[0]);
+      expect(Number.isInteger(calls) && calls >= 1).toBe(true);
+      expect(Array.from(x.data)).toEqual(Array.from({ length: 64 }, (_, i) => (i + 1) * 2 ** calls));
+      // The helper skipped the part it found taken, and still runs the next job.
+      p.run(scale, [[x.ptr, 32, 0.5], [x.ptr + 128, 32, 0.5]]);
+      expect(Array.from(x.data)).toEqual(Array.from({ length: 64 }, (_, i) => (i + 1) * 2 ** (calls - 1)));
+      two.free(x);
+    } finally {
+      two.dispose();
+    }
   });
 
   it('matmul at training sizes with the default crossovers: the same bits in every layout, with and without accumulate', async () => {
