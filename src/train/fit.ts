@@ -212,7 +212,7 @@ export async function fit(model: Trainee, x: Features, y: Targets, options: FitO
         // ‖∇‖² costs one pass over the parameters: before the update only for the last batch (the
         // epoch's logs) or for a callback when the optimizer may clip the gradient in place;
         // otherwise when a callback reads BatchLogs.gradNormSquared.
-        let norm = last || eagerNorms ? b.sumSquares(net.grads, net.size) : null;
+        const norm = last || eagerNorms ? b.sumSquares(net.grads, net.size) : null;
         info.batch = state.batches;
         info.epoch = epoch;
         const total = step.dataLoss + step.penalty;
