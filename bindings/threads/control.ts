@@ -43,6 +43,14 @@ export const AWAKE = 6;
  */
 export const CLAIM = 7;
 
+/**
+ * 1 while the main thread may block in Atomics.wait on `DONE` (set before it reads DONE and waits,
+ * cleared after); the helper notifies `DONE` only then. Spinning (the usual case, and always on a
+ * browser's main thread) costs the helper no Atomics.notify: with sequentially consistent Atomics, a
+ * helper that reads 0 here stored DONE before the main thread's read of it, which then does not wait.
+ */
+export const MAIN_WAITING = 8;
+
 /** KERNEL value that tells a helper to leave its loop. */
 export const STOP = -1;
 

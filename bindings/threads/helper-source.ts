@@ -36,7 +36,6 @@ const start = (data, post) => {
     const result = new Float64Array(memory.buffer, data.slot + 192, 1);
     const message = new Uint16Array(memory.buffer, data.slot + 256, 384);
     const spin = data.spin;
-    const call = [];
     post({ ready: true });
     // Not Atomics.load: the main thread may post the first job as soon as it reads 'ready'. The slot
     // starts zeroed, so generation 0 is 'no job yet'.
@@ -56,15 +55,15 @@ const start = (data, post) => {
       if (Atomics.compareExchange(words, 7, 0, 1) !== 0) {
         // The main thread runs this part itself (it found it not started).
         Atomics.store(words, 1, gen);
-        Atomics.notify(words, 1);
+        if (Atomics.load(words, 8) !== 0) Atomics.notify(words, 1);
         continue;
       }
       const kernel = words[2];
       if (kernel < 0) break;
       try {
-        call.length = words[3];
-        for (let i = 0; i < call.length; i++) call[i] = args[i];
-        const r = fns[kernel].apply(null, call);
+        // Every argument slot: a wasm export ignores arguments past its own, and a direct call costs
+        // ~15 ns where apply() of an array took ~200 (measured, Node 20).
+        const r = fns[kernel](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14], args[15]);
         result[0] = typeof r === 'number' ? r : 0;
         words[4] = 0;
       } catch (e) {
@@ -74,7 +73,8 @@ const start = (data, post) => {
         words[4] = 1;
       }
       Atomics.store(words, 1, gen);
-      Atomics.notify(words, 1);
+      // Only a main thread that may be blocked needs the notify (MAIN_WAITING, control.ts).
+      if (Atomics.load(words, 8) !== 0) Atomics.notify(words, 1);
     }
     Atomics.store(words, 6, 0);
     post({ stopped: true });
