@@ -76,30 +76,33 @@ function putScalar(c: usize, acc: f32, addC: bool): void {
 }
 
 /** C[m,n] (+)= op(A)·op(B) unpacked, for any shape (fastest for the skinny ones: see the crossovers above). */
-export function matmulSkinny(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, m);
+export function matmulSkinny(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, finiteB: bool): void {
+  matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, m, finiteB);
 }
 
 /** Rows [start, start + count) of matmulSkinny's C: one thread's share (as matmulRows in matmul.ts). */
-export function matmulSkinnyRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+export function matmulSkinnyRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, finiteB: bool, start: i32, count: i32): void {
   const aOffset = layout == LAYOUT_TN ? start : start * k;
-  matmulSkinnyStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+  matmulSkinnyStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m, finiteB);
 }
 
 /**
  * matmulSkinny where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m): a block of columns of a
  * wider A, which is how matmulRows (matmul.ts) hands a thread its rows of C. NN and NT ignore it.
+ * `finiteB` (B is all finite): the NN rows summed by rowStream skip the k steps where A is ±0.
  */
-export function matmulSkinnyStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
+export function matmulSkinnyStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32, finiteB: bool): void {
   // A(i, p) = a[i·aRs + p·aCs] (elements).
   const aRs = layout == LAYOUT_TN ? 1 : k;
   const aCs = layout == LAYOUT_TN ? ldaTN : 1;
   const step = kSliceStep(k);
+  // NN only: the one-row forward product (a TN product of this path is a weight gradient, over a batch k ≤ 16).
+  const skipZeros = finiteB && layout == LAYOUT_NN && !ASC_FEATURE_RELAXED_SIMD;
   for (let pc = 0; pc < k; pc += step) {
     const kc = min32(step, k - pc);
     const addC = accumulate || pc > 0;
     if (layout == LAYOUT_NT) sliceNT(a, b, c, m, k, n, pc, kc, addC);
-    else sliceRowsOfB(a, aRs, aCs, b, c, m, n, pc, kc, addC);
+    else sliceRowsOfB(a, aRs, aCs, b, c, m, n, pc, kc, addC, skipZeros);
   }
 }
 
@@ -108,7 +111,7 @@ export function matmulSkinnyStrided(layout: i32, a: usize, b: usize, c: usize, m
  * packed micro-kernel), the rest of the rows one at a time × 16 columns (a whole cache line of B per
  * k step); then 4-column vectors, then single columns.
  */
-function sliceRowsOfB(a: usize, aRs: i32, aCs: i32, b: usize, c: usize, m: i32, n: i32, pc: i32, kc: i32, addC: bool): void {
+function sliceRowsOfB(a: usize, aRs: i32, aCs: i32, b: usize, c: usize, m: i32, n: i32, pc: i32, kc: i32, addC: bool, skipZeros: bool): void {
   const ldb = <usize>n << 2;
   const ldc = <usize>n << 2;
   const aStep = <usize>aCs << 2;
@@ -128,7 +131,7 @@ function sliceRowsOfB(a: usize, aRs: i32, aCs: i32, b: usize, c: usize, m: i32, 
     let j = 0;
     if (n >= STREAM_MIN_N) {
       j = n & ~3;
-      rowStream(kc, ar, aStep, b0, ldb, cr, j, addC);
+      rowStream(kc, ar, aStep, b0, ldb, cr, j, addC, skipZeros);
     }
     for (; j + 16 <= n; j += 16) tile1x16(kc, ar, aStep, b0 + (<usize>j << 2), ldb, cr + (<usize>j << 2), addC);
     rowTail(kc, ar, aStep, b0, ldb, cr, j, n, addC);
@@ -316,8 +319,13 @@ const STREAM_SCRATCH: usize = memory.data(STREAM_COLS << 2, 16);
  * at a time in order of k. So every element is summed as tile1x16 sums it (from +0, in order of k,
  * then stored or added to C), but B is read in whole rows, sequentially, instead of a column strip
  * at a stride of n floats (which the hardware prefetcher serves poorly when n is large).
+ *
+ * `skipZeros` (NN, B all finite, not the relaxed build): the 4 k steps of a pass are the next 4 where
+ * A is not ±0, so rows of B under a zero input are not read. Their products would be ±0, and adding
+ * ±0 to a sum from +0 changes nothing (mul then add: the sum is never −0; see matmul-prepacked.ts),
+ * so the bits are the same. An online-SGD step on an MNIST digit reads about a fifth of W this way.
  */
-function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: usize, n4: i32, addC: bool): void {
+function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: usize, n4: i32, addC: bool, skipZeros: bool): void {
   for (let j0 = 0; j0 < n4; j0 += STREAM_COLS) {
     const w = min32(STREAM_COLS, n4 - j0);
     const bytes = <usize>w << 2;
@@ -325,35 +333,76 @@ function rowStream(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, cr: 
     const bj = b0 + (<usize>j0 << 2);
     // +0 loaded is +0 splatted: the sums start as tile1x16's do.
     memory.fill(acc, 0, bytes);
-    let ap = ar;
-    let br = bj;
-    let p = 0;
-    for (; p + 4 <= kc; p += 4) {
-      const s0 = v128.load32_splat(ap);
-      const s1 = v128.load32_splat(ap + aStep);
-      const s2 = v128.load32_splat(ap + 2 * aStep);
-      const s3 = v128.load32_splat(ap + 3 * aStep);
-      const r1 = br + ldb, r2 = br + 2 * ldb, r3 = br + 3 * ldb;
-      for (let o: usize = 0; o < bytes; o += 16) {
-        let v = v128.load(acc + o);
-        v = madd(s0, v128.load(br + o), v);
-        v = madd(s1, v128.load(r1 + o), v);
-        v = madd(s2, v128.load(r2 + o), v);
-        v = madd(s3, v128.load(r3 + o), v);
-        v128.store(acc + o, v);
-      }
-      ap += 4 * aStep;
-      br += 4 * ldb;
-    }
-    for (; p < kc; p++) {
-      const s0 = v128.load32_splat(ap);
-      for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, madd(s0, v128.load(br + o), v128.load(acc + o)));
-      ap += aStep;
-      br += ldb;
-    }
+    if (skipZeros) streamNonZeroSteps(kc, ar, aStep, bj, ldb, acc, bytes);
+    else streamSteps(kc, ar, aStep, bj, ldb, acc, bytes);
     if (addC) {
       const cj = cr + (<usize>j0 << 2);
       for (let o: usize = 0; o < bytes; o += 16) putVec(cj + o, v128.load(acc + o), true);
     }
   }
+}
+
+/** acc[0..bytes) += A(p)·B(p, ·) for p = 0..kc−1, four steps a pass (rowStream). */
+function streamSteps(kc: i32, ar: usize, aStep: usize, br: usize, ldb: usize, acc: usize, bytes: usize): void {
+  let ap = ar;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    streamPass(acc, bytes, v128.load32_splat(ap), v128.load32_splat(ap + aStep), v128.load32_splat(ap + 2 * aStep), v128.load32_splat(ap + 3 * aStep),
+      br, br + ldb, br + 2 * ldb, br + 3 * ldb);
+    ap += 4 * aStep;
+    br += 4 * ldb;
+  }
+  for (; p < kc; p++) {
+    streamSingle(acc, bytes, v128.load32_splat(ap), br);
+    ap += aStep;
+    br += ldb;
+  }
+}
+
+/** streamSteps over the steps p where A(p) is not ±0 only (NaN counts as non-zero), in the same order. */
+function streamNonZeroSteps(kc: i32, ar: usize, aStep: usize, b0: usize, ldb: usize, acc: usize, bytes: usize): void {
+  let p = nextNonZero(ar, aStep, 0, kc);
+  while (p < kc) {
+    const p1 = nextNonZero(ar, aStep, p + 1, kc);
+    const p2 = p1 < kc ? nextNonZero(ar, aStep, p1 + 1, kc) : kc;
+    const p3 = p2 < kc ? nextNonZero(ar, aStep, p2 + 1, kc) : kc;
+    if (p3 >= kc) {
+      // Fewer than four left: one at a time.
+      for (let q = p; q < kc; q = nextNonZero(ar, aStep, q + 1, kc)) streamSingle(acc, bytes, v128.load32_splat(ar + <usize>q * aStep), b0 + <usize>q * ldb);
+      return;
+    }
+    streamPass(acc, bytes, v128.load32_splat(ar + <usize>p * aStep), v128.load32_splat(ar + <usize>p1 * aStep), v128.load32_splat(ar + <usize>p2 * aStep),
+      v128.load32_splat(ar + <usize>p3 * aStep), b0 + <usize>p * ldb, b0 + <usize>p1 * ldb, b0 + <usize>p2 * ldb, b0 + <usize>p3 * ldb);
+    p = nextNonZero(ar, aStep, p3 + 1, kc);
+  }
+}
+
+/** The first step q in [from, kc) with A(q) not ±0, or kc. */
+// @ts-ignore: decorator
+@inline
+function nextNonZero(ar: usize, aStep: usize, from: i32, kc: i32): i32 {
+  let q = from;
+  while (q < kc && load<f32>(ar + <usize>q * aStep) == 0) q++;
+  return q;
+}
+
+/** acc += s0·B row r0, then s1·r1, s2·r2, s3·r3, one product at a time, over `bytes` of the row. */
+// @ts-ignore: decorator
+@inline
+function streamPass(acc: usize, bytes: usize, s0: v128, s1: v128, s2: v128, s3: v128, r0: usize, r1: usize, r2: usize, r3: usize): void {
+  for (let o: usize = 0; o < bytes; o += 16) {
+    let v = v128.load(acc + o);
+    v = madd(s0, v128.load(r0 + o), v);
+    v = madd(s1, v128.load(r1 + o), v);
+    v = madd(s2, v128.load(r2 + o), v);
+    v = madd(s3, v128.load(r3 + o), v);
+    v128.store(acc + o, v);
+  }
+}
+
+/** acc += s0·B row r0 over `bytes` of the row. */
+// @ts-ignore: decorator
+@inline
+function streamSingle(acc: usize, bytes: usize, s0: v128, r0: usize): void {
+  for (let o: usize = 0; o < bytes; o += 16) v128.store(acc + o, madd(s0, v128.load(r0 + o), v128.load(acc + o)));
 }

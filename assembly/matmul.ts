@@ -337,8 +337,8 @@ export function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize,
 }
 
 /** C[m,n] (+)= op(A)·op(B); see the header comment and MatmulLayout in src/backend/contract.ts. */
-export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  matmulStrided(layout, a, b, c, m, k, n, accumulate, m);
+export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, finiteB: bool): void {
+  matmulStrided(layout, a, b, c, m, k, n, accumulate, finiteB, m);
 }
 
 /**
@@ -348,16 +348,19 @@ export function matmul(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32
  * matmul computes it (the same k slices, summed in the same order; the skinny path agrees bit for
  * bit), so any split of the rows gives matmul's bits.
  */
-export function matmulRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, start: i32, count: i32): void {
+export function matmulRows(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, finiteB: bool, start: i32, count: i32): void {
   const aOffset = layout == LAYOUT_TN ? start : start * k;
-  matmulStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, m);
+  matmulStrided(layout, a + (<usize>aOffset << 2), b, c + (<usize>(start * n) << 2), count, k, n, accumulate, finiteB, m);
 }
 
-/** matmul where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m); NN and NT ignore it. */
-function matmulStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, ldaTN: i32): void {
+/**
+ * matmul where A stored [k, ·] (TN) has rows `ldaTN` elements long (≥ m); NN and NT ignore it.
+ * `finiteB` reaches the skinny path only (the packed path sums every product).
+ */
+function matmulStrided(layout: i32, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: bool, finiteB: bool, ldaTN: i32): void {
   // Few rows (or, for TN, a shallow k): packing would copy a whole operand for little reuse.
   if (skinnyPays(layout, m, k)) {
-    matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, ldaTN);
+    matmulSkinnyStrided(layout, a, b, c, m, k, n, accumulate, ldaTN, finiteB);
     return;
   }
   // Element strides of A(i,p) and B(p,j) for this layout.

@@ -5,10 +5,10 @@ export interface WasmExports {
   alloc(bytes: number): number;
   free(ptr: number): void;
 
-  matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
-  matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  matmul(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number): void;
+  matmulSkinny(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number): void;
   packB(b: number, bp: number, k: number, n: number): void;
-  matmulPacked(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number): void;
+  matmulPacked(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number): void;
   biasAdd(x: number, bias: number, m: number, n: number): void;
   biasGrad(dy: number, db: number, m: number, n: number, accumulate: number): void;
   activationForward(act: number, x: number, y: number, len: number, alpha: number): void;
@@ -42,13 +42,13 @@ export interface WasmExports {
   batchNormStats(x: number, mean: number, variance: number, m: number, n: number): void;
   batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, y: number, m: number, n: number, epsilon: number): void;
   batchNormBackward(x: number, dy: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number, m: number, n: number, epsilon: number, training: number): void;
-  sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number): void;
+  sgdOuterStep(w: number, x: number, dy: number, m: number, n: number, lr: number, weightDecay: number, rows: number, rowsKnown: number): number;
 
   // Helper-thread support (bindings/threads/): each kernel's `split.part` (its arguments, then start and
   // count), and the scratch block a helper's instance is given.
-  matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
-  matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
-  matmulPackedCols(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number, start: number, count: number): void;
+  matmulRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number, start: number, count: number): void;
+  matmulSkinnyRows(layout: number, a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number, start: number, count: number): void;
+  matmulPackedCols(a: number, bp: number, c: number, m: number, k: number, n: number, accumulate: number, finiteB: number, start: number, count: number): void;
   threadScratchBytes(): number;
   setThreadScratch(ptr: number): void;
 }

@@ -42,7 +42,7 @@ describe('matmulSkinny', () => {
         for (let n = 1; n <= 37; n += 3) {
           const k = 5 + m;
           const a = filled(m * k, 0.5), b = filled(k * n, -0.75), c = filled(m * n, 1);
-          matmulSkinny(layouts[l], a, b, c, m, k, n, true);
+          matmulSkinny(layouts[l], a, b, c, m, k, n, true, (m & 1) == 1);
           expect(load<f32>(c + (<usize>(m * n) << 2))).toBe(GUARD);
           heap.free(a); heap.free(b); heap.free(c);
         }

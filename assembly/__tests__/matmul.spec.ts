@@ -52,7 +52,7 @@ function checkShape(layout: i32, m: i32, k: i32, n: i32, accumulate: bool): bool
     }
   }
   for (let i = 0; i < m * n; i++) store<f32>(c + (<usize>i << 2), <f32>(i % 3));
-  matmul(layout, a, b, c, m, k, n, accumulate);
+  matmul(layout, a, b, c, m, k, n, accumulate, false);
   let ok = at(c, -1) == GUARD_C && at(c, m * n) == GUARD_C;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {

@@ -39,8 +39,12 @@ export const MATMUL_LAYOUTS: readonly MatmulLayout[] = ['NN', 'TN', 'NT'];
  * Generated from the kernel manifest (src/backend/manifest.ts), which also drives their argument checks.
  */
 export interface Kernels {
-  /** C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it. */
-  matmul(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+  /**
+   * C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.
+   * `finiteB`: the caller knows every element of B is finite, so products of zero elements of A, which change no sum,
+   * may be skipped (a one-row NN product does: assembly/matmul-skinny.ts). The result is the same either way.
+   */
+  matmul(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean, finiteB?: boolean): void;
 
   /**
    * matmul without packing, for few rows (TN: a shallow k), where copying an operand into panels costs as much as
@@ -48,7 +52,7 @@ export interface Kernels {
    * assembly/matmul-skinny.ts). Any shape works. Same bits as the
    * packed path: each element is summed over the same k slices in the same order.
    */
-  matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+  matmulSkinny(layout: MatmulLayout, a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean, finiteB?: boolean): void;
 
   /**
    * bp = B [k,n] (a dense kernel, stored as for matmul NN) copied into the micro-panels the packed matmul reads,
@@ -57,8 +61,13 @@ export interface Kernels {
    */
   packB(b: F32Buffer, bp: F32Buffer, k: number, n: number): void;
 
-  /** C (+)= A·B, A stored [m,k], with B given as packB's panels: the same bits as matmul('NN', a, b, c, m, k, n, accumulate). */
-  matmulPacked(a: F32Buffer, bp: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean): void;
+  /**
+   * C (+)= A·B, A stored [m,k], with B given as packB's panels: the same bits as matmul('NN', a, b, c, m, k, n, accumulate).
+   * `finiteB`: the caller knows every element of B is finite (e.g. firstNonFinite(b, k·n) < 0 when it was packed);
+   * then the products of zero elements of A, which change no sum, may be skipped (fewer rows: assembly/matmul-prepacked.ts).
+   * The result is the same either way; a wrong promise (an infinite or NaN weight) loses that weight's NaN where A is 0.
+   */
+  matmulPacked(a: F32Buffer, bp: F32Buffer, c: F32Buffer, m: number, k: number, n: number, accumulate?: boolean, finiteB?: boolean): void;
 
   /** x[i,j] += bias[j] for an m×n matrix. */
   biasAdd(x: F32Buffer, bias: F32Buffer, m: number, n: number): void;
@@ -196,8 +205,12 @@ export interface Kernels {
    * The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after
    * the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W
    * (assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).
+   * `rows` (or null): one flag per row of W, written: 1 when the row is all finite and free of −0 after the step, else 0.
+   * With `rowsKnown` (the flags describe W as it is: no other writer since), a row whose x[i] is ±0 and whose flag is 1
+   * is not read, when the step cannot change it (finite lr and dy, lr·weightDecay = ±0): the same bits.
+   * Returns how many rows are flagged 0 (0: W is all finite).
    */
-  sgdOuterStep(w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
+  sgdOuterStep(w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number, rows: I32Buffer | null, rowsKnown?: boolean): number;
 }
 // END GENERATED
 

@@ -67,7 +67,7 @@ const MATMUL_SIGNATURE = {
     f32('a', 'in', { NN: ['m', 'k'], TN: ['k', 'm'], NT: ['m', 'k'] }, { note: 'A stored as ' }),
     f32('b', 'in', { NN: ['k', 'n'], TN: ['k', 'n'], NT: ['n', 'k'] }, { note: 'B stored as ' }),
     f32('c', 'inout', MN, { note: 'C is ' }),
-    size('m'), size('k'), size('n'), flag('accumulate', true),
+    size('m'), size('k'), size('n'), flag('accumulate', true), flag('finiteB', true),
   ],
   returns: 'void',
   overlaps: [['c', 'a', 'never'], ['c', 'b', 'never']],
@@ -75,7 +75,11 @@ const MATMUL_SIGNATURE = {
 
 export const KERNELS = {
   matmul: {
-    doc: 'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
+    doc: [
+      'C (+)= op(A)·op(B); see MatmulLayout. `accumulate` adds into C instead of overwriting it.',
+      '`finiteB`: the caller knows every element of B is finite, so products of zero elements of A, which change no sum,',
+      'may be skipped (a one-row NN product does: assembly/matmul-skinny.ts). The result is the same either way.',
+    ].join('\n'),
     ...MATMUL_SIGNATURE,
     // In blocks of the micro-kernel's 4 rows (assembly/matmul.ts, MR), computed by matmulRows.
     split: { kind: 'rows', over: 'm', of: 'c', tile: 4, part: 'matmulRows' },
@@ -108,10 +112,15 @@ export const KERNELS = {
     tolerance: BITS,
   },
   matmulPacked: {
-    doc: 'C (+)= A·B, A stored [m,k], with B given as packB\'s panels: the same bits as matmul(\'NN\', a, b, c, m, k, n, accumulate).',
+    doc: [
+      'C (+)= A·B, A stored [m,k], with B given as packB\'s panels: the same bits as matmul(\'NN\', a, b, c, m, k, n, accumulate).',
+      '`finiteB`: the caller knows every element of B is finite (e.g. firstNonFinite(b, k·n) < 0 when it was packed);',
+      'then the products of zero elements of A, which change no sum, may be skipped (fewer rows: assembly/matmul-prepacked.ts).',
+      'The result is the same either way; a wrong promise (an infinite or NaN weight) loses that weight\'s NaN where A is 0.',
+    ].join('\n'),
     args: [
       f32('a', 'in', ['m', 'k']), f32('bp', 'in', ['k', 'n'], { note: 'B packed by packB: ' }), f32('c', 'inout', MN, { note: 'C is ' }),
-      size('m'), size('k'), size('n'), flag('accumulate', true),
+      size('m'), size('k'), size('n'), flag('accumulate', true), flag('finiteB', true),
     ],
     returns: 'void',
     overlaps: [['c', 'a', 'never'], ['c', 'bp', 'never']],
@@ -329,11 +338,18 @@ export const KERNELS = {
       'The SGD update of a kernel W [m,n] from a one-row batch without writing its gradient: W −= lr·(xᵀ·dy), after',
       'the decoupled decay W −= lr·weightDecay·W. The same bits as matmul TN with k = 1 into g, then sgdStep over W',
       '(assembly/optim-outer.ts); fit() uses it for online SGD (applyUpdate, src/train/step.ts).',
+      '`rows` (or null): one flag per row of W, written: 1 when the row is all finite and free of −0 after the step, else 0.',
+      'With `rowsKnown` (the flags describe W as it is: no other writer since), a row whose x[i] is ±0 and whose flag is 1',
+      'is not read, when the step cannot change it (finite lr and dy, lr·weightDecay = ±0): the same bits.',
+      'Returns how many rows are flagged 0 (0: W is all finite).',
     ].join('\n'),
-    args: [f32('w', 'inout', MN), f32('x', 'in', ['m']), f32('dy', 'in', ['n']), size('m'), size('n'), scalar('lr', 0.01), scalar('weightDecay', 0.05)],
-    returns: 'void',
+    args: [
+      f32('w', 'inout', MN), f32('x', 'in', ['m']), f32('dy', 'in', ['n']), size('m'), size('n'), scalar('lr', 0.01), scalar('weightDecay', 0.05),
+      i32('rows', 'inout', ['m'], { nullable: true, note: 'one flag per row of W, ' }), flag('rowsKnown', true),
+    ],
+    returns: 'i32',
     overlaps: [['w', 'x', 'never'], ['w', 'dy', 'never']],
-    split: { kind: 'rows', over: 'm', of: 'w' },
+    split: { kind: 'rows', over: 'm', of: 'w', sum: true },
     tolerance: BITS,
   },
 } satisfies Record<string, KernelSpec>;

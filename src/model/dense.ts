@@ -218,8 +218,8 @@ export class Dense extends Layer {
     const w = this.weights().w;
     // Inference: the kernel's stored panels where they pay (packed-weights.ts), else matmul() (same bits).
     const panels = training || ctx.packed === null || !packedPays(m, this.units) ? null : ctx.packed.panels(this, w, this.inputSize, this.units, m);
-    if (panels !== null) b.matmulPacked(x, panels, z, m, this.inputSize, this.units);
-    else b.matmul('NN', x, w, z, m, this.inputSize, this.units);
+    if (panels !== null) b.matmulPacked(x, panels.buffer, z, m, this.inputSize, this.units, false, panels.finite);
+    else b.matmul('NN', x, w, z, m, this.inputSize, this.units, false, ctx.finiteKernel === this);
     if (name === 'identity' || this.fused) {
       if (this.b !== null) b.biasAdd(z, this.b, m, this.units);
       if (!this.softmax || this.fused) return z;

@@ -50,6 +50,11 @@ export interface RunContext {
   readonly kernels: Kernels;
   /** Dense kernels packed for inference (forward passes with training false), or null (js backend). */
   readonly packed: PackedWeights | null;
+  /**
+   * The layer whose kernel is known to be all finite (the network's rank-one layer after an
+   * online-SGD step that flagged no row), or null: its products may pass matmul's finiteB.
+   */
+  finiteKernel: object | null;
   /** The model's dropout seed: with the stream counter it makes every mask reproducible. */
   readonly dropoutSeed: number;
   /** The next dropout stream (a counter the model advances and saves, so resumed runs match). */

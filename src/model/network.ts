@@ -10,7 +10,7 @@
  *
  * Layers hold views of both, so an optimizer step is one kernel pass over `size` floats.
  */
-import type { Backend, F32Buffer } from '../backend/contract.js';
+import type { Backend, F32Buffer, I32Buffer } from '../backend/contract.js';
 import { uncheckedKernels } from '../backend/checked.js';
 import { Rng } from '../math/random.js';
 import type { RankOneGradient } from '../train/types.js';
@@ -109,7 +109,12 @@ export class Network {
    */
   private readonly rankOneLayer: Dense | null;
   /** The deferred gradient's description, filled by each deferring backward pass (one object, reused). */
-  private readonly rankOne: { m: number; n: number; x: F32Buffer; dy: F32Buffer; rest: RankOneGradient['rest'] };
+  private readonly rankOne: { m: number; n: number; x: F32Buffer; dy: F32Buffer; rest: RankOneGradient['rest']; rows: { flags: I32Buffer | null; known: boolean; notOk: number } };
+  /**
+   * The rank-one layer's row flags (KernelRows) describe its kernel as it is: set by an update that ran
+   * sgdOuterStep, cleared by every other writer (weightsChanged).
+   */
+  private kernelRowsKnown = false;
   /** True from a deferring backward pass until the gradient is written or dropped. */
   private deferred = false;
   /** The dense kernels packed for inference (wasm only). */
@@ -152,13 +157,13 @@ export class Network {
     this.inputs = new Array<F32Buffer>(layers.length);
     const kernels = uncheckedKernels(backend);
     this.packed = backend.name === 'wasm' ? new PackedWeights(backend, kernels) : null;
-    this.ctx = { backend, kernels, packed: this.packed, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
+    this.ctx = { backend, kernels, packed: this.packed, finiteKernel: null, dropoutSeed: this.dropoutSeed, nextDropoutStream: () => this.dropoutStream++ };
     // The first trainable layer's first parameter is at offset 0 (layOut places them in layer order).
     const first = layers[this.firstTrainable];
     this.rankOneLayer = first instanceof Dense && !this.regularized ? first : null;
     const kernel = first.inputSize * (first instanceof Dense ? first.units : 0);
     const rest = kernel > 0 && kernel < this.size ? { params: this.params.view(kernel, this.size - kernel), grads: this.grads.view(kernel, this.size - kernel), length: this.size - kernel } : null;
-    this.rankOne = { m: first.inputSize, n: first instanceof Dense ? first.units : 0, x: this.params, dy: this.params, rest };
+    this.rankOne = { m: first.inputSize, n: first instanceof Dense ? first.units : 0, x: this.params, dy: this.params, rest, rows: { flags: null, known: false, notOk: -1 } };
   }
 
   /**
@@ -167,6 +172,36 @@ export class Network {
    */
   weightsChanged(): void {
     this.packed?.invalidate();
+    this.kernelRowsKnown = false;
+    this.ctx.finiteKernel = null;
+  }
+
+  /**
+   * An optimizer step is about to write the parameters (applyUpdate): as weightsChanged(), and returns
+   * the deferred kernel gradient (or null), its row flags marked as known when they still describe
+   * the kernel. Call updated() once the step has run.
+   */
+  beginUpdate(): RankOneGradient | null {
+    const known = this.kernelRowsKnown;
+    this.weightsChanged();
+    const rows = this.rankOne.rows;
+    // Made on the first online-SGD step: a model that never takes one holds no flags.
+    if (this.deferred) rows.flags ??= this.backend.i32(this.rankOne.m);
+    rows.known = known;
+    rows.notOk = -1;
+    return this.deferredGradient;
+  }
+
+  /**
+   * The step begun by beginUpdate() has run: when it was sgdOuterStep, its row flags describe the new
+   * kernel, and when it flagged no row the kernel is all finite, which the next forward pass's
+   * product may use (RunContext.finiteKernel).
+   */
+  updated(): void {
+    const { notOk } = this.rankOne.rows;
+    if (notOk < 0) return;
+    this.kernelRowsKnown = true;
+    this.ctx.finiteKernel = notOk === 0 ? this.rankOneLayer : null;
   }
 
   /** True when backward(..., deferKernel) can defer the first kernel's gradient of a one-row batch. */
@@ -332,6 +367,7 @@ export class Network {
     this.arena?.dispose();
     this.arena = null;
     this.packed?.dispose();
+    if (this.rankOne.rows.flags !== null) this.backend.free(this.rankOne.rows.flags);
     this.backend.free(this.params);
     this.backend.free(this.grads);
     if (this.state !== null) this.backend.free(this.state);

@@ -26,10 +26,26 @@ export function packedPays(m: number, n: number): boolean {
   return n >= 16 || m < 4 || m > 8;
 }
 
+/** One layer's stored panels, and whether its kernel was all finite when they were packed. */
+export interface Panels {
+  readonly buffer: F32Buffer;
+  /** No element is ±Infinity or NaN: matmulPacked may skip zero inputs (its `finiteB`), with the same bits. */
+  readonly finite: boolean;
+}
+
+interface Entry {
+  buffer: F32Buffer | null;
+  finite: boolean;
+  /** The weights' version the panels hold (-1: none yet). */
+  version: number;
+  /** The version of the last product that was let go unpacked (see panels()). */
+  seen: number;
+}
+
 /** The packed kernels of one network's dense layers (see the file comment). */
 export class PackedWeights {
   private version = 0;
-  private readonly packed = new Map<object, { buffer: F32Buffer | null; version: number; seen: number }>();
+  private readonly packed = new Map<object, Entry>();
 
   constructor(private readonly backend: Backend, private readonly kernels: Kernels) {}
 
@@ -43,23 +59,25 @@ export class PackedWeights {
    * it was last packed; or null: use matmul(). More than 16 rows, matmul() would pack w itself, so it
    * is packed at once; for fewer, matmul() takes the skinny path, which packs nothing, so w is packed
    * only on the second product with the same weights (a predict of one row after every training step
-   * never pays for a packing it would use once).
+   * never pays for a packing it would use once). Packing also scans w for non-finite values, once.
    */
-  panels(owner: object, w: F32Buffer, k: number, n: number, m: number): F32Buffer | null {
+  panels(owner: object, w: F32Buffer, k: number, n: number, m: number): Panels | null {
     let entry = this.packed.get(owner);
     if (entry === undefined) {
-      entry = { buffer: null, version: -1, seen: -1 };
+      entry = { buffer: null, finite: false, version: -1, seen: -1 };
       this.packed.set(owner, entry);
     }
-    if (entry.version === this.version) return entry.buffer;
-    if (m <= 16 && entry.seen !== this.version) {
-      entry.seen = this.version;
-      return null;
+    if (entry.version !== this.version) {
+      if (m <= 16 && entry.seen !== this.version) {
+        entry.seen = this.version;
+        return null;
+      }
+      entry.buffer ??= this.backend.f32(k * n);
+      this.kernels.packB(w, entry.buffer, k, n);
+      entry.finite = this.kernels.firstNonFinite(w, k * n) < 0;
+      entry.version = this.version;
     }
-    entry.buffer ??= this.backend.f32(k * n);
-    this.kernels.packB(w, entry.buffer, k, n);
-    entry.version = this.version;
-    return entry.buffer;
+    return entry.buffer === null ? null : (entry as Panels);
   }
 
   /** Frees every layer's panels. */

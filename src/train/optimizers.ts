@@ -11,7 +11,7 @@
  * Adam (PyTorch Adam's weight_decay), use the l2 regularizer with α = λ/2 instead.
  */
 import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
-import type { LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, RankOneGradient, StepInfo } from './types.js';
+import type { KernelRows, LearningRateSchedule, Optimizer, OptimizerState, PieceConfig, RankOneGradient, StepInfo } from './types.js';
 import { OptionReader, Registry, excerpt } from './pieces.js';
 import { scheduleFromConfig } from './schedules.js';
 
@@ -43,8 +43,8 @@ interface UpdateRule {
   /** The value the slots start at (Adagrad's initial accumulator; 0 for the others). */
   readonly slotInit: number;
   run(b: Kernels, w: F32Buffer, g: F32Buffer, s: Readonly<Record<string, F32Buffer>>, len: number, lr: number, step: number, weightDecay: number): void;
-  /** run() of a slot-less rule for w [m, n] with the gradient xᵀ·dy, never written out (the same bits). */
-  runRankOne?(b: Kernels, w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number): void;
+  /** run() of a slot-less rule for w [m, n] with the gradient xᵀ·dy, never written out (the same bits); sets rows.notOk. */
+  runRankOne?(b: Kernels, w: F32Buffer, x: F32Buffer, dy: F32Buffer, m: number, n: number, lr: number, weightDecay: number, rows: KernelRows): void;
 }
 
 /** Scales g[0..len) so that its L2 norm is at most maxNorm. */
@@ -122,7 +122,7 @@ class FlatOptimizer implements Optimizer {
     const { m, n, x, dy, rest } = gradient;
     if (m * n + (rest?.length ?? 0) !== size) this.fail('applyRankOne', `a ${m}×${n} kernel and ${rest?.length ?? 0} more parameters are not ${size}`);
     // The kernel, then the rest of the buffer: elementwise updates, so the split changes no bit.
-    fused(kernels, params, x, dy, m, n, lr, this.weightDecay);
+    fused(kernels, params, x, dy, m, n, lr, this.weightDecay, gradient.rows);
     if (rest !== null) this.rule.run(kernels, rest.params, rest.grads, this.slots, rest.length, lr, this.step + 1, this.weightDecay);
     this.step++;
     return lr;
@@ -244,7 +244,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const nesterov = c.r.boolean('nesterov', false);
   if (nesterov && momentum === 0) c.r.fail('momentum', '> 0 when nesterov is true', momentum);
   const rule: UpdateRule = momentum === 0
-    ? { slots: [], slotInit: 0, run: (b, w, g, _s, len, lr, _t, wd) => b.sgdStep(w, g, len, lr, wd), runRankOne: (b, w, x, dy, m, n, lr, wd) => b.sgdOuterStep(w, x, dy, m, n, lr, wd) }
+    ? { slots: [], slotInit: 0, run: (b, w, g, _s, len, lr, _t, wd) => b.sgdStep(w, g, len, lr, wd), runRankOne: (b, w, x, dy, m, n, lr, wd, rows) => { rows.notOk = b.sgdOuterStep(w, x, dy, m, n, lr, wd, rows.flags, rows.known); } }
     : { slots: ['v'], slotInit: 0, run: (b, w, g, s, len, lr, _t, wd) => b.momentumStep(w, g, s.v, len, lr, momentum, nesterov, wd) };
   return c.make({ momentum, nesterov }, rule);
 }

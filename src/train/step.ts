@@ -107,9 +107,8 @@ export function gradientStep(
  * the learning rate used.
  */
 export function applyUpdate(net: Network, optimizer: Optimizer, info: StepInfo): number {
-  // First: even an update that throws part way leaves no packed panel of the old weights in use.
-  net.weightsChanged();
-  const deferred = net.deferredGradient;
+  // First: even an update that throws part way leaves no packed panel or row flag of the old weights in use.
+  const deferred = net.beginUpdate();
   let lr: number | null = null;
   // The network's own buffers, of its own sizes: the kernels run without the per-call checks.
   const kernels = uncheckedKernels(net.backend);
@@ -118,6 +117,7 @@ export function applyUpdate(net: Network, optimizer: Optimizer, info: StepInfo):
     net.writeDeferredGradient();
     lr = optimizer.apply(net.backend, net.params, net.grads, net.size, info, kernels);
   }
+  net.updated();
   return lr;
 }
 

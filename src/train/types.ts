@@ -4,7 +4,7 @@
  * `config` so a saved model can rebuild it, and a registry (`fromConfig`) that throws a clear error on
  * an unknown name.
  */
-import type { Backend, F32Buffer, Kernels } from '../backend/contract.js';
+import type { Backend, F32Buffer, I32Buffer, Kernels } from '../backend/contract.js';
 import type { Rng } from '../math/random.js';
 
 /** A plain-data description of a piece: its registry name plus its options. */
@@ -122,6 +122,22 @@ export interface RankOneGradient {
   readonly dy: F32Buffer;
   /** Views of the parameters and gradients after the kernel, [m·n, size); null when the kernel is all of them. */
   readonly rest: { readonly params: F32Buffer; readonly grads: F32Buffer; readonly length: number } | null;
+  /** The kernel's row flags, for Kernels.sgdOuterStep (see KernelRows). */
+  readonly rows: KernelRows;
+}
+
+/**
+ * One flag per row of the first kernel W [m, n] (Kernels.sgdOuterStep's `rows`: 1 when the row is all
+ * finite and free of −0), kept by the network between online-SGD steps so the update can leave rows
+ * of zero input unread and the forward product skip zero inputs, with the same bits.
+ */
+export interface KernelRows {
+  /** null until the first online-SGD step (then made once, [m]). */
+  readonly flags: I32Buffer | null;
+  /** The flags describe W as it is (the last writer of W was sgdOuterStep): its `rowsKnown`. */
+  readonly known: boolean;
+  /** Set by an update that ran sgdOuterStep to what it returned (rows flagged 0); -1 when none ran. */
+  notOk: number;
 }
 
 /** A weight penalty added to the data loss. */

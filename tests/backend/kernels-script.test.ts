@@ -67,7 +67,7 @@ describe('scripts/kernels.mjs', () => {
     edit(root, 'assembly/index.ts', "export { alloc, free, threadScratchBytes, setThreadScratch } from './memory';",
       "export { alloc, free, threadScratchBytes, setThreadScratch } from './memory';\nexport { tailIn } from './tail';");
     // A split part (manifest split.part) must take its kernel's parameters, then start and count.
-    edit(root, 'assembly/matmul.ts', 'accumulate: bool, start: i32, count: i32): void {', 'accumulate: bool, start: i32): void {');
+    edit(root, 'assembly/matmul.ts', 'accumulate: bool, finiteB: bool, start: i32, count: i32): void {', 'accumulate: bool, finiteB: bool, start: i32): void {');
     edit(root, 'assembly/reduce.ts', 'export function scale(x: usize, len: i32, s: f32)', 'export function scale(x: usize, len: i32)');
     edit(root, 'assembly/reduce.ts', 'export function axpy(y: usize, x: usize, len: i32, alpha: f32)', 'export function axpy(y: usize, x: usize, len: i32, alpha: f64)');
     edit(root, 'assembly/reduce.ts', /export function sumAbs\(x: usize, len: i32\): f64/, 'export function sumAbs(x: usize, n: i32): f64');

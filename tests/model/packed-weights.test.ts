@@ -113,4 +113,23 @@ describe('packed weights for inference', () => {
       }
     });
   });
+
+  test('panels of a kernel that is not all finite never skip zero inputs: an infinite weight under a 0 gives NaN', () => {
+    // setFlatWeights refuses ±Infinity; training can overflow to it. White box: written directly, then
+    // weightsChanged() as every writer calls it. The packing scans the kernel and clears `finite`.
+    const m = model();
+    try {
+      m.network.params.data[0] = Infinity; // kernel row 0, column 0: under input 0
+      m.network.weightsChanged();
+      // Mostly zeros (the row kernel skips only when at least an eighth of the inputs are 0).
+      const row = x.slice(0, INPUTS).map((v, i) => (i % 4 === 3 ? v : 0));
+      // The first predict after a change runs matmul() (nothing packed), the next ones the panels.
+      for (let call = 0; call < 3; call++) expect(Array.from(m.predict(row)).every(Number.isNaN), `call ${call}`).toBe(true);
+      m.network.params.data[0] = 0.5;
+      m.network.weightsChanged();
+      for (let call = 0; call < 3; call++) expect(Array.from(m.predict(row)).every(Number.isFinite), `finite again, call ${call}`).toBe(true);
+    } finally {
+      m.dispose();
+    }
+  });
 });

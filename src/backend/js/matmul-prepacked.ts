@@ -29,7 +29,8 @@ export function packB(b: Float32Array, bp: Float32Array, k: number, n: number): 
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bp[packedIndex(p, j, k, n, step)] = b[p * n + j];
 }
 
-export function matmulPacked(a: Float32Array, bp: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
+/** `finiteB` changes nothing here: skipping zero elements of A (the wasm kernel's shortcut) gives the same sums. */
+export function matmulPacked(a: Float32Array, bp: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, _finiteB = false): void {
   const step = kSliceStep(k);
   for (let pc = 0; pc < k; pc += step) {
     const end = Math.min(pc + step, k);

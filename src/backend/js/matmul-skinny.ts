@@ -17,7 +17,8 @@ export function kSliceStep(k: number): number {
   return (Math.floor((k + slices - 1) / slices) + 3) & ~3;
 }
 
-export function matmulSkinny(layout: number, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
+/** `finiteB` changes nothing here: the wasm kernel's skipped products (zero A, finite B) add nothing to a sum. */
+export function matmulSkinny(layout: number, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, _finiteB = false): void {
   // A(i, p) = a[i·aRs + p·aCs], B(p, j) = b[p·bRs + j·bCs].
   const aRs = layout === LAYOUT_TN ? 1 : k;
   const aCs = layout === LAYOUT_TN ? m : 1;

@@ -25,7 +25,8 @@ const JB = 128;
 /** NT's transposed block of B, [KB, JB]; made once, reused by every call. */
 let panel: Float32Array | null = null;
 
-export function matmul(layout: number, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
+/** `finiteB` (a promise that B is finite, which the wasm kernel may use to skip products) is not used here. */
+export function matmul(layout: number, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, _finiteB = false): void {
   if (!accumulate) c.fill(0, 0, m * n);
   // A(i, p) = a[i·aRs + p·aCs].
   const aRs = layout === LAYOUT_TN ? 1 : k;

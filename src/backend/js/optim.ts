@@ -105,17 +105,29 @@ function scaledStep(w: number, g: number, s: number, lr: number, eps: number, de
   return f(wi - f(f(lr * g) / f(f(Math.sqrt(s)) + eps)));
 }
 
-/** Twin of assembly/optim-outer.ts: W[m,n] ← (W − lr·weightDecay·W) − lr·(xᵀ·dy), in its order of operations. */
-export function sgdOuterStep(w: Float32Array, x: Float32Array, dy: Float32Array, m: number, n: number, lr: number, weightDecay: number): void {
+/**
+ * Twin of assembly/optim-outer.ts: W[m,n] ← (W − lr·weightDecay·W) − lr·(xᵀ·dy), in its order of
+ * operations; rows[i] = 1 when row i is then all finite and free of −0, else 0; returns the rows
+ * flagged 0. Every row is updated (rowsKnown unused): the rows the wasm kernel skips come out of
+ * the update unchanged, with the flag they had.
+ */
+export function sgdOuterStep(w: Float32Array, x: Float32Array, dy: Float32Array, m: number, n: number, lr: number, weightDecay: number, rows: Int32Array | null = null, _rowsKnown = false): number {
   const rate = f(lr);
   const decay = f(rate * f(weightDecay));
+  let notOk = 0;
   for (let i = 0; i < m; i++) {
     const xi = x[i];
     const row = i * n;
+    let ok = true;
     for (let j = 0; j < n; j++) {
       const g = f(0 + f(xi * dy[j]));
       const wi = f(w[row + j] - f(decay * w[row + j]));
-      w[row + j] = wi - f(rate * g);
+      const next = f(wi - f(rate * g));
+      w[row + j] = next;
+      if (!Number.isFinite(next) || Object.is(next, -0)) ok = false;
     }
+    if (rows !== null) rows[i] = ok ? 1 : 0;
+    if (!ok) notOk++;
   }
+  return notOk;
 }
