@@ -10,7 +10,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { init, MATMUL_LAYOUTS, type ReadyBackend } from '../../src/index.js';
 import { KERNEL_NAMES, kernelSpec } from '../../src/backend/manifest.js';
-import { MIN_WORK, planOf, SMALL_WORK } from '../../src/backend/threaded.js';
+import { MIN_WORK, planOf, SKIPPING_WORK_FACTOR, SMALL_WORK } from '../../src/backend/threaded.js';
 import type { ThreadPool } from '../../bindings/threads/pool.js';
 import { poolFunctions, threadedBackend } from '../../src/backend/threads.js';
 import { bufferScope, expectSameBits, rng } from '../support/helpers.js';
@@ -60,12 +60,12 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
     });
   });
 
-  it('matmulPacked by columns: the one-thread bits for m = 1…5 across the edge panel, NC blocks and k slices', () => {
+  it('matmulPacked by columns: the one-thread bits for m = 1…5 across the edge panel, NC blocks and k slices, zero inputs skipped or not', () => {
     const r = rng(11);
-    const expect1 = (b: ReadyBackend, a: Float32Array, w: Float32Array, c0: Float32Array, m: number, k: number, n: number, accumulate: boolean) => {
+    const expect1 = (b: ReadyBackend, a: Float32Array, w: Float32Array, c0: Float32Array, m: number, k: number, n: number, accumulate: boolean, finiteB = false) => {
       const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(c0)];
       b.packB(wb, bp, k, n);
-      b.matmulPacked(ab, bp, cb, m, k, n, accumulate);
+      b.matmulPacked(ab, bp, cb, m, k, n, accumulate, finiteB);
       const out = cb.data.slice();
       for (const x of [ab, wb, bp, cb]) b.free(x);
       return out;
@@ -74,12 +74,17 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
     // k: one slice, two slices (> 512).
     for (const [k, n] of [[784, 128], [100, 10], [33, 257], [600, 300], [1031, 520], [17, 9], [513, 264]]) {
       for (const m of [1, 2, 3, 4, 5]) {
-        const a = Float32Array.from({ length: m * k }, () => r() * 2 - 1);
+        // Odd m: four inputs in five zero (an MNIST digit's share), which finiteB lets the row kernel skip.
+        const a = Float32Array.from({ length: m * k }, (_, i) => (m % 2 === 1 && i % 5 !== 0 ? 0 : r() * 2 - 1));
         const w = Float32Array.from({ length: k * n }, () => r() * 2 - 1);
         const c0 = Float32Array.from({ length: m * n }, () => r() * 2 - 1);
         for (const accumulate of [false, true]) {
           const want = expect1(one, a, w, c0, m, k, n, accumulate);
-          for (const [t, b] of many) expectSameBits(expect1(b, a, w, c0, m, k, n, accumulate), want, `matmulPacked m=${m} k=${k} n=${n} accumulate=${accumulate} threads=${t}`);
+          for (const [t, b] of many) {
+            for (const finiteB of [false, true]) {
+              expectSameBits(expect1(b, a, w, c0, m, k, n, accumulate, finiteB), want, `matmulPacked m=${m} k=${k} n=${n} accumulate=${accumulate} finiteB=${finiteB} threads=${t}`);
+            }
+          }
         }
       }
     }
@@ -124,6 +129,52 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
       const before = p.runs;
       expectSameBits(product(two), want, 'parked again');
       expect(p.runs).toBe(before);
+    } finally {
+      two.dispose();
+    }
+  });
+
+  it('finiteB: a one-row product that may skip zero inputs needs SKIPPING_WORK_FACTOR times the small work to split', async () => {
+    let pool: ThreadPool | undefined;
+    const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
+    const r = rng(13);
+    const operands = (k: number, n: number) => ({
+      a: Float32Array.from({ length: k }, (_, i) => (i % 5 === 0 ? r() : 0)),
+      w: Float32Array.from({ length: k * n }, () => r() * 2 - 1),
+    });
+    const product = (b: ReadyBackend, { a, w }: { a: Float32Array; w: Float32Array }, k: number, n: number, finiteB: boolean) => {
+      const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(n)];
+      b.packB(wb, bp, k, n);
+      b.matmulPacked(ab, bp, cb, 1, k, n, false, finiteB);
+      const out = cb.data.slice();
+      for (const x of [ab, wb, bp, cb]) b.free(x);
+      return out;
+    };
+    const narrow = operands(784, 128), wide = operands(784, 512);
+    expect(784 * 128).toBeGreaterThanOrEqual(2 * SMALL_WORK.matmul);
+    expect(784 * 128).toBeLessThan(2 * SMALL_WORK.matmul * SKIPPING_WORK_FACTOR);
+    expect(784 * 512).toBeGreaterThanOrEqual(2 * SMALL_WORK.matmul * SKIPPING_WORK_FACTOR);
+    const wantNarrow = product(one, narrow, 784, 128, false), wantWide = product(one, wide, 784, 512, false);
+    try {
+      const p = pool!;
+      // Counted, not timed: each time a plain call splits (so the helper was awake just now), the same
+      // product with finiteB right after it must not.
+      let pairs = 0;
+      const deadline = performance.now() + 10000;
+      while (pairs < 5 && performance.now() < deadline) {
+        const runs = p.runs;
+        expectSameBits(product(two, narrow, 784, 128, false), wantNarrow, 'finiteB false');
+        if (p.runs === runs) continue;
+        const split = p.runs;
+        expectSameBits(product(two, narrow, 784, 128, true), wantNarrow, 'finiteB true');
+        expect(p.runs, '1·784·128 with finiteB runs on one thread').toBe(split);
+        pairs++;
+      }
+      expect(pairs).toBe(5);
+      // The wider product with finiteB still splits on awake helpers.
+      const runs = p.runs;
+      while (p.runs === runs && performance.now() < deadline + 10000) expectSameBits(product(two, wide, 784, 512, true), wantWide, '1·784·512 finiteB');
+      expect(p.runs).toBeGreaterThan(runs);
     } finally {
       two.dispose();
     }
