@@ -6,7 +6,12 @@
  * the helper threads buy a one-row predict), tfjs-layers `model.predict` on its wasm and cpu backends (tensor in, `dataSync()` out,
  * both disposed), all in one process, on the same weights and rows.
  *
- * Timing: each contender predicts the rows of a fixed cycle of MNIST-sized random inputs; one sample
+ * Inputs: each network runs twice, on the first 64 MNIST test digits (pixels in [0, 1], about 81%
+ * of them 0, as a digit drawn on a canvas) and on 64 rows of uniform random values in [0, 1) (none 0).
+ * simdnet's one-row products skip zero inputs (matmul's finiteB: assembly/matmul-prepacked.ts), so the
+ * two differ for it; the peers do the same work on both.
+ *
+ * Timing: each contender predicts the rows of a fixed cycle of the 64 inputs; one sample
  * is the time of one call (performance.now() around it); a warm-up of `warmup` calls is not counted.
  * The contenders take turns in rounds of `round` calls, so a slow patch of the shared machine hits
  * them all. Reported: the median and p99 of the samples, in microseconds, and each one's median over
@@ -19,6 +24,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { init, jsBackend, mlp, Rng, type ReadyBackend } from '../src/index.js';
+import { loadMnist } from '../src/data/node.js';
 import { machineInfo, median, setUpTfjsWasm } from './util.js';
 
 export const CONTENDERS = ['wasmInto', 'wasmInto1', 'wasm', 'jsInto', 'tfjsWasm', 'tfjsCpu'] as const;
@@ -34,8 +40,13 @@ const OUTPUTS = 10;
 /** Distinct input rows the calls cycle through (so no contender sees one row over and over). */
 const ROWS = 64;
 
+/** The input rows a network is timed on (see the file comment). */
+export const INPUT_KINDS = ['MNIST digits', 'uniform [0,1)'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
 export interface LatencyRow {
   network: string;
+  inputs: InputKind;
   /** Median µs per call. */
   medianUs: Partial<Record<Contender, number>>;
   /** 99th percentile µs per call. */
@@ -116,7 +127,7 @@ export interface LatencyResult {
   machine: string;
   definitions: Record<string, string>;
   rows: LatencyRow[];
-  /** Per network, the largest |p − p(wasmInto)| over the contenders' first probabilities of the same rows (same weights). */
+  /** Per network and inputs ("784-128-10, MNIST digits"), the largest |p − p(wasmInto)| over the contenders' first probabilities of the same rows (same weights). */
   agreement: Record<string, number>;
 }
 
@@ -133,10 +144,14 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
   const js = jsBackend();
   await setUpTfjsWasm();
   const rng = new Rng(3);
-  const x = Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform(0, 1));
+  const inputs: Record<InputKind, Float32Array> = {
+    'MNIST digits': (await loadMnist()).test.x.slice(0, ROWS * INPUTS),
+    'uniform [0,1)': Float32Array.from({ length: ROWS * INPUTS }, () => rng.uniform(0, 1)),
+  };
   const rows: LatencyRow[] = [];
   const agreement: Record<string, number> = {};
-  for (const net of NETWORKS) {
+  for (const net of NETWORKS) for (const kind of INPUT_KINDS) {
+    const x = inputs[kind];
     const params = mlp({ inputSize: INPUTS, hidden: [...net.hidden], outputs: OUTPUTS, activation: 'relu', backend: js, seed: 1 });
     const weights = params.getFlatWeights();
     params.dispose();
@@ -173,7 +188,7 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
         }
       }
     }
-    const row: LatencyRow = { network: net.name, medianUs: {}, p99Us: {}, vsWasmInto: {}, calls };
+    const row: LatencyRow = { network: net.name, inputs: kind, medianUs: {}, p99Us: {}, vsWasmInto: {}, calls };
     for (const c of chosen) {
       row.medianUs[c] = Number(median(samples[c]!).toFixed(2));
       row.p99Us[c] = Number(percentile(samples[c]!, 0.99).toFixed(2));
@@ -182,9 +197,9 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
     const base = row.medianUs.wasmInto;
     if (base !== undefined) for (const c of chosen) row.vsWasmInto[c] = Number((row.medianUs[c]! / base).toFixed(2));
     const ref = first[chosen[0]]!;
-    agreement[net.name] = Math.max(...chosen.flatMap((c) => first[c]!.map((p, i) => Math.abs(p - ref[i]))));
+    agreement[`${net.name}, ${kind}`] = Math.max(...chosen.flatMap((c) => first[c]!.map((p, i) => Math.abs(p - ref[i]))));
     rows.push(row);
-    log(`${net.name}: ${chosen.map((c) => `${c} ${row.medianUs[c]} µs`).join(', ')}`);
+    log(`${net.name}, ${kind}: ${chosen.map((c) => `${c} ${row.medianUs[c]} µs`).join(', ')}`);
   }
   return {
     machine: machineInfo(),
@@ -195,7 +210,9 @@ export async function runLatencyBench(options: LatencyOptions = {}): Promise<Lat
         'a one-row product splits across threads only when the helpers are awake (a burst of calls: src/backend/threaded.ts, SMALL_WORK)',
       medianUs: 'median over timed calls of performance.now() around one call, in µs; contenders take turns in rounds of 50 calls',
       p99Us: '99th percentile of the same samples',
-      agreement: 'per network, the largest difference between contenders in the first probability of the same 64 rows (same weights)',
+      inputs: 'MNIST digits: the first 64 test digits, pixels in [0, 1] (about 81% zeros, which simdnet\'s one-row products skip); ' +
+        'uniform [0,1): 64 rows of seeded random values (no zeros)',
+      agreement: 'per network and inputs, the largest difference between contenders in the first probability of the same 64 rows (same weights)',
     },
     rows,
     agreement,

@@ -23,13 +23,13 @@ const contenders = values.contenders?.split(',').map((c) => c.trim()) as Contend
 const result = await runLatencyBench({ calls, contenders, log: (line) => console.error(line) });
 console.log(result.machine);
 for (const row of result.rows) {
-  console.log(`\n${row.network}, one-row predict (µs per call; ${row.calls} timed calls, jsInto and tfjsCpu a tenth)`);
+  console.log(`\n${row.network} on ${row.inputs}, one-row predict (µs per call; ${row.calls} timed calls, jsInto and tfjsCpu a tenth)`);
   console.log('contender     median      p99   median/wasmInto');
   for (const c of CONTENDERS) {
     if (row.medianUs[c] === undefined) continue;
     console.log(`${c.padEnd(12)}${row.medianUs[c].toFixed(1).padStart(8)}${row.p99Us[c]!.toFixed(1).padStart(9)}${(row.vsWasmInto[c] ?? NaN).toFixed(2).padStart(12)}`);
   }
-  console.log(`largest difference between contenders' probabilities: ${result.agreement[row.network].toExponential(2)}`);
+  console.log(`largest difference between contenders' probabilities: ${result.agreement[`${row.network}, ${row.inputs}`].toExponential(2)}`);
 }
 if (!values['no-write'] && calls >= 5000) {
   const file = repoPath('bench', 'results', 'latency.json');

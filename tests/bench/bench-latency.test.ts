@@ -1,15 +1,15 @@
 /**
  * Smoke test of bench:latency's core on few calls: every contender gives a positive median and p99,
- * and they all predict the same probabilities from the same weights (so the bench compares like with
- * like). Timing itself is not checked (the machine is shared).
+ * and they all predict the same probabilities from the same weights, on MNIST digits and on uniform
+ * rows (so the bench compares like with like). Timing itself is not checked (the machine is shared).
  */
 import { describe, expect, it } from 'vitest';
-import { CONTENDERS, runLatencyBench } from '../../bench/latency-core.js';
+import { CONTENDERS, INPUT_KINDS, runLatencyBench } from '../../bench/latency-core.js';
 
 describe('bench:latency core', () => {
-  it('times every contender on both networks, on the same predictions', async () => {
+  it('times every contender on both networks and both kinds of input, on the same predictions', async () => {
     const result = await runLatencyBench({ calls: 100 });
-    expect(result.rows.map((r) => r.network)).toEqual(['784-128-10', '784-512-512-10']);
+    expect(result.rows.map((r) => `${r.network}, ${r.inputs}`)).toEqual(['784-128-10', '784-512-512-10'].flatMap((n) => INPUT_KINDS.map((k) => `${n}, ${k}`)));
     for (const row of result.rows) {
       for (const c of CONTENDERS) {
         expect(row.medianUs[c]!, `${row.network} ${c}`).toBeGreaterThan(0);
@@ -17,7 +17,7 @@ describe('bench:latency core', () => {
       }
       expect(row.vsWasmInto.wasmInto).toBe(1);
       // Same weights and rows: f32 softmax probabilities agree to rounding.
-      expect(result.agreement[row.network], row.network).toBeLessThan(1e-5);
+      expect(result.agreement[`${row.network}, ${row.inputs}`], `${row.network}, ${row.inputs}`).toBeLessThan(1e-5);
     }
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   }, 120_000);
