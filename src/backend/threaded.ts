@@ -214,23 +214,26 @@ export function threadedImpls(
     const partArgs: number[][] = Array.from({ length: pool.size }, () => []);
     const partList: number[][] = [];
     const arity = kernelSpec(name).args.length;
+    const dims = plan.dims;
     if (arity > MAX_ARITY) throw new Error(`simdnet: '${name}' takes ${arity} arguments; the threaded wrapper passes ${MAX_ARITY}`);
     // The arguments one by one, not a rest parameter: most calls do not split (none of a one-row
     // predict's), and the rest array and its spread into the direct call cost about 0.1–0.2 µs a call.
     // Measured (issue 12; one process, rotating order, medians of 61 × 200 predicts of MNIST digits
-    // by 784-128-10), 1 thread / 2 threads / 2 threads with this wrapper: 9.40 / 10.22 / 9.98 µs and
-    // 9.12 / 10.09 / 9.23 µs. A wasm export ignores the arguments past its own.
+    // by 784-128-10), 1 thread / 2 threads / 2 threads with this wrapper: 10.49 / 11.98 / 11.34,
+    // 8.92 / 9.87 / 8.85 and 8.71 / 9.60 / 9.29 µs. A wasm export ignores the arguments past its own.
     out[name] = function threadedCall(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15): unknown {
       // Indexed reads of `arguments` allocate nothing; the split path copies them out.
       // eslint-disable-next-line prefer-rest-params
       const args = arguments as unknown as readonly number[];
       let work = 1;
-      for (const d of plan.dims) work *= args[d];
+      for (let i = 0; i < dims.length; i++) work *= args[dims[i]];
+      const floor = plan.finiteAt >= 0 && args[plan.finiteAt] ? smallWork * SKIPPING_WORK_FACTOR : smallWork;
+      // Too little work for any split (most calls): straight to the kernel.
+      if (work < minWork && work < 2 * floor) return direct(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
       const total = args[plan.over];
       const tiles = Math.ceil(total / plan.tile);
       let parts = Math.min(pool.size, Math.floor(work / minWork), tiles);
       let small = false;
-      const floor = plan.finiteAt >= 0 && args[plan.finiteAt] ? smallWork * SKIPPING_WORK_FACTOR : smallWork;
       if (parts < 2 && work >= 2 * floor) {
         // Small: split only onto helpers already spinning; else run here and wake the parked ones
         // for the next call of a burst.
