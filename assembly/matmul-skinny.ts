@@ -310,7 +310,17 @@ const STREAM_MIN_N: i32 = 128;
 
 /** Columns the streaming row kernel sums at once: its scratch row (4 KiB, in L1 with the four B rows). */
 const STREAM_COLS: i32 = 1024;
-const STREAM_SCRATCH: usize = memory.data(STREAM_COLS << 2, 16);
+/** Bytes of the streaming row kernel's scratch row. */
+export const STREAM_SCRATCH_BYTES: usize = <usize>STREAM_COLS << 2;
+// Per instance, as the tail scratch (tail.ts): a helper thread's instance on shared memory is pointed
+// at a block of its own (setStreamScratch, from memory.ts's setThreadScratch), so two threads' row
+// streams never share a row, whatever rows a split gives each.
+let STREAM_SCRATCH: usize = memory.data(<i32>STREAM_SCRATCH_BYTES, 16);
+
+/** Points this instance's row-stream scratch at `ptr` (STREAM_SCRATCH_BYTES, 16-byte aligned). */
+export function setStreamScratch(ptr: usize): void {
+  STREAM_SCRATCH = ptr;
+}
 
 /**
  * Columns [0, n4) (n4 a multiple of 4) of one C row over one k slice, streaming B row by row:

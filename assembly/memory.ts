@@ -9,10 +9,11 @@
 //
 // Helper threads (bindings/threads/) never call alloc or free: the allocator is not thread-safe, and a
 // helper's instance has its own, uninitialized TLSF root. What scratch their kernels need (matmul's
-// packing panels, the elementwise tails) is one block the main thread allocates per helper and hands
-// to setThreadScratch.
+// packing panels, the skinny matmul's row stream, the elementwise tails) is one block the main thread
+// allocates per helper and hands to setThreadScratch.
 
 import { SCRATCH_MAX_BYTES, setMatmulScratch } from './matmul';
+import { STREAM_SCRATCH_BYTES, setStreamScratch } from './matmul-skinny';
 import { TAIL_SCRATCH_BYTES, setTailScratch } from './tail';
 
 export function alloc(bytes: usize): usize {
@@ -25,11 +26,12 @@ export function free(ptr: usize): void {
 
 /** Bytes of the scratch block setThreadScratch takes. */
 export function threadScratchBytes(): usize {
-  return SCRATCH_MAX_BYTES + TAIL_SCRATCH_BYTES;
+  return SCRATCH_MAX_BYTES + TAIL_SCRATCH_BYTES + STREAM_SCRATCH_BYTES;
 }
 
 /** Makes this instance's kernels use the block at `ptr` (threadScratchBytes(), 16-byte aligned) as scratch. */
 export function setThreadScratch(ptr: usize): void {
   setMatmulScratch(ptr, SCRATCH_MAX_BYTES);
   setTailScratch(ptr + SCRATCH_MAX_BYTES);
+  setStreamScratch(ptr + SCRATCH_MAX_BYTES + TAIL_SCRATCH_BYTES);
 }

@@ -180,6 +180,36 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
     }
   });
 
+  it('two threads streaming one C row each at once (matmulSkinnyRows, k over three slices) use scratch rows of their own', async () => {
+    // The row stream adds each slice's total to C through a scratch row; a split gives whole 4-row
+    // tiles to all but the last part, so today only one part streams. Run as two one-row parts at
+    // once, to show that a helper's scratch row is its own (assembly/matmul-skinny.ts, setStreamScratch).
+    let pool: ThreadPool | undefined;
+    const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
+    const [m, k, n] = [2, 1031, 1024];
+    const r = rng(14);
+    const a = Float32Array.from({ length: m * k }, () => r() * 2 - 1);
+    const bv = Float32Array.from({ length: k * n }, () => r() * 2 - 1);
+    const cb = one.f32(m * n);
+    one.matmulSkinny('NN', one.f32(a), one.f32(bv), cb, m, k, n);
+    const want = cb.data.slice();
+    try {
+      const p = pool!;
+      const fn = poolFunctions().indexOf('matmulSkinnyRows');
+      const [ab, bb, c] = [two.f32(a), two.f32(bv), two.f32(m * n)];
+      // Without per-thread scratch rows, 6 of 200 such runs came out wrong here.
+      for (let t = 0; t < 200; t++) {
+        c.data.fill(NaN);
+        // (layout NN = 0, a, b, c, m, k, n, accumulate, finiteB, start, count)
+        p.run(fn, [[0, ab.ptr, bb.ptr, c.ptr, m, k, n, 0, 0, 0, 1], [0, ab.ptr, bb.ptr, c.ptr, m, k, n, 0, 0, 1, 1]]);
+        expectSameBits(c.data.slice(), want, `run ${t}`);
+      }
+      for (const x of [ab, bb, c]) two.free(x);
+    } finally {
+      two.dispose();
+    }
+  });
+
   it('steal: a part its parked helper has not started runs on the calling thread, once, with the same results', async () => {
     let pool: ThreadPool | undefined;
     const two = await threadedBackend(2, { onPool: (p) => (pool = p) });
