@@ -17,6 +17,16 @@ import { bufferScope, expectSameBits, rng } from '../support/helpers.js';
 import { makeCall, run, sizeCases, variants } from '../support/kernel-cases.js';
 
 const one = await init({ threads: 1 });
+
+/** C (from c0) (+)= A·packB(w) by matmulPacked on backend b, in buffers made and freed here; returns C. */
+function packedProduct(b: ReadyBackend, a: Float32Array, w: Float32Array, c0: Float32Array, m: number, k: number, n: number, accumulate: boolean, finiteB = false): Float32Array {
+  const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(c0)];
+  b.packB(wb, bp, k, n);
+  b.matmulPacked(ab, bp, cb, m, k, n, accumulate, finiteB);
+  const out = cb.data.slice();
+  for (const x of [ab, wb, bp, cb]) b.free(x);
+  return out;
+}
 const many = new Map<number, ReadyBackend>();
 for (const t of [2, 3, 4]) many.set(t, await threadedBackend(t, { minWork: 1 }));
 const scope = bufferScope();
@@ -62,14 +72,6 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
 
   it('matmulPacked by columns: the one-thread bits for m = 1…5 across the edge panel, NC blocks and k slices, zero inputs skipped or not', () => {
     const r = rng(11);
-    const expect1 = (b: ReadyBackend, a: Float32Array, w: Float32Array, c0: Float32Array, m: number, k: number, n: number, accumulate: boolean, finiteB = false) => {
-      const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(c0)];
-      b.packB(wb, bp, k, n);
-      b.matmulPacked(ab, bp, cb, m, k, n, accumulate, finiteB);
-      const out = cb.data.slice();
-      for (const x of [ab, wb, bp, cb]) b.free(x);
-      return out;
-    };
     // n: one panel and its edge, a multiple of 8, beyond one NC block (256) with and without an edge;
     // k: one slice, two slices (> 512).
     for (const [k, n] of [[784, 128], [100, 10], [33, 257], [600, 300], [1031, 520], [17, 9], [513, 264]]) {
@@ -79,10 +81,10 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
         const w = Float32Array.from({ length: k * n }, () => r() * 2 - 1);
         const c0 = Float32Array.from({ length: m * n }, () => r() * 2 - 1);
         for (const accumulate of [false, true]) {
-          const want = expect1(one, a, w, c0, m, k, n, accumulate);
+          const want = packedProduct(one, a, w, c0, m, k, n, accumulate);
           for (const [t, b] of many) {
             for (const finiteB of [false, true]) {
-              expectSameBits(expect1(b, a, w, c0, m, k, n, accumulate, finiteB), want, `matmulPacked m=${m} k=${k} n=${n} accumulate=${accumulate} finiteB=${finiteB} threads=${t}`);
+              expectSameBits(packedProduct(b, a, w, c0, m, k, n, accumulate, finiteB), want, `matmulPacked m=${m} k=${k} n=${n} accumulate=${accumulate} finiteB=${finiteB} threads=${t}`);
             }
           }
         }
@@ -142,14 +144,8 @@ describe('threads: every kernel gives the one-thread bits at 2, 3 and 4 threads'
       a: Float32Array.from({ length: k }, (_, i) => (i % 5 === 0 ? r() : 0)),
       w: Float32Array.from({ length: k * n }, () => r() * 2 - 1),
     });
-    const product = (b: ReadyBackend, { a, w }: { a: Float32Array; w: Float32Array }, k: number, n: number, finiteB: boolean) => {
-      const [ab, wb, bp, cb] = [b.f32(a), b.f32(w), b.f32(k * n), b.f32(n)];
-      b.packB(wb, bp, k, n);
-      b.matmulPacked(ab, bp, cb, 1, k, n, false, finiteB);
-      const out = cb.data.slice();
-      for (const x of [ab, wb, bp, cb]) b.free(x);
-      return out;
-    };
+    const product = (b: ReadyBackend, { a, w }: { a: Float32Array; w: Float32Array }, k: number, n: number, finiteB: boolean) =>
+      packedProduct(b, a, w, new Float32Array(n), 1, k, n, false, finiteB);
     const narrow = operands(784, 128), wide = operands(784, 512);
     expect(784 * 128).toBeGreaterThanOrEqual(2 * SMALL_WORK.matmul);
     expect(784 * 128).toBeLessThan(2 * SMALL_WORK.matmul * SKIPPING_WORK_FACTOR);
